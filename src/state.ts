@@ -1,0 +1,94 @@
+/**
+ * The live state: zones and directory in memory (the truth), and the store
+ * that keeps their durable copy. A change is applied in memory at once, so
+ * the next query sees it, then committed; the caller answers only after
+ * the commit. When a write fails, that change and every change queued
+ * behind it are undone, newest first, so memory never runs ahead of disk.
+ */
+import { Directory } from './auth/directory.js';
+import { RecordSyntaxError } from './errors.js';
+import type { Logger } from './log.js';
+import type { Doc, Json, Store } from './store/types.js';
+import { ZoneSet, type ZoneConfig } from './zone/zones.js';
+
+/** A change made in memory: its store operations and how to take it back. */
+export interface Change {
+  ops: { p: string[]; v?: Json }[];
+  undo: () => void;
+}
+
+/** Zones, directory and store, kept in step. */
+export class State {
+  readonly zones: ZoneSet;
+  readonly directory: Directory;
+  readonly #store: Store;
+  /** Changes applied in memory whose commit has not finished, oldest first. */
+  readonly #pending: Change[] = [];
+
+  private constructor(zones: ZoneSet, directory: Directory, store: Store) {
+    this.zones = zones;
+    this.directory = directory;
+    this.#store = store;
+  }
+
+  /**
+   * Opens the store and builds the state from configuration and document.
+   * Problems in configured or stored records are fatal: they are thrown
+   * together as one RecordSyntaxError.
+   */
+  static async open(zoneConfigs: readonly ZoneConfig[], store: Store, logger: Logger): Promise<State> {
+    const { doc, warnings } = await store.open();
+    for (const warning of warnings) logger.warn({ store: warning }, 'store repaired on load');
+
+    const { zones, problems } = ZoneSet.build(zoneConfigs, (doc.zones ?? {}) as never);
+    if (problems.length > 0) {
+      await store.close().catch(() => undefined);
+      throw new RecordSyntaxError(`bad records:\n  ${problems.join('\n  ')}`);
+    }
+    return new State(zones, new Directory(doc as never), store);
+  }
+
+  /** The whole state as a document, for a snapshot. */
+  snapshot(): Doc {
+    return { version: 1, zones: this.zones.toDoc(), ...this.directory.toDoc() };
+  }
+
+  /**
+   * Commits a change already applied in memory. Resolves when it is on
+   * disk; on failure undoes it (and all changes behind it) and rethrows.
+   */
+  async commit(change: Change): Promise<void> {
+    if (change.ops.length === 0) return;
+
+    this.#pending.push(change);
+    try {
+      await this.#store.commit(change.ops);
+    } catch (err) {
+      this.#rollbackFrom(change);
+      throw err;
+    }
+    const i = this.#pending.indexOf(change);
+    if (i >= 0) this.#pending.splice(i, 1);
+  }
+
+  /** Waits for pending commits, writes a final snapshot and closes the store. */
+  async close(): Promise<void> {
+    await this.#store.close();
+  }
+
+  #rollbackFrom(change: Change): void {
+    const i = this.#pending.indexOf(change);
+    if (i < 0) return;
+
+    const undone = this.#pending.splice(i);
+    for (const c of undone.reverse()) c.undo();
+  }
+}
+
+/** Joins several changes into one, undone in reverse order. */
+export function combine(...changes: Change[]): Change {
+  return {
+    ops: changes.flatMap((c) => c.ops),
+    undo: () => [...changes].reverse().forEach((c) => c.undo()),
+  };
+}

@@ -139,15 +139,27 @@ function parseCidr(text: string, path: string, problems: string[]): [ipaddr.IPv4
 /** Builds a Config from raw JSON, or throws ConfigError listing every problem. */
 export function buildConfig(raw: unknown, file: string | null): Config {
   const label = file ?? 'built-in default';
-  const schemaProblems = validate(raw).map(describe);
-  if (schemaProblems.length > 0) throw new ConfigError(label, schemaProblems);
+  const problems = validate(raw).map(describe);
+  const schemaOk = problems.length === 0;
+  let config: Config;
+  try {
+    config = assemble(raw as Raw, file, problems);
+  } catch (err) {
+    // A file that breaks the schema may break the checks below it too;
+    // the schema's own problems already say what to fix.
+    if (schemaOk) throw err;
+    throw new ConfigError(label, problems);
+  }
+  if (problems.length > 0) throw new ConfigError(label, problems);
+  return Object.freeze(config);
+}
 
-  const r = raw as Raw;
-  const problems: string[] = [];
+/** Fills defaults and runs the checks a schema cannot express. */
+function assemble(r: Raw, file: string | null, problems: string[]): Config {
   const base = file ? dirname(file) : process.cwd();
   const listen = (list: string[], key: string): Listen[] => list.map((s, i) => parseListen(s, `${key}.${i}`, problems));
   const u = r.update ?? {};
-  const config: Config = {
+  return {
     file,
     dataDir: resolve(base, r.dataDir ?? DEFAULTS.dataDir),
     dns: { listen: listen(r.dns?.listen ?? [...DEFAULTS.dnsListen], 'dns.listen') },
@@ -167,8 +179,6 @@ export function buildConfig(raw: unknown, file: string | null): Config {
     },
     log: { level: r.log?.level ?? DEFAULTS.logLevel },
   };
-  if (problems.length > 0) throw new ConfigError(label, problems);
-  return Object.freeze(config);
 }
 
 /** The built-in default configuration as raw JSON. */

@@ -61,9 +61,10 @@ export class DnsServer {
     };
   }
 
-  /** Counts of messages answered, dropped and refused as malformed. */
-  stats(): Readonly<DnsStats> {
-    return { ...this.#ctx.stats };
+  /** Counts of messages answered, dropped and refused as malformed, and open TCP connections. */
+  stats(): Readonly<DnsStats & { tcpConnections: number }> {
+    const tcpConnections = this.#bindings.reduce((sum, b) => sum + b.tcp.connections, 0);
+    return { ...this.#ctx.stats, tcpConnections };
   }
 
   /** Stops listening and closes every socket and connection. */

@@ -55,6 +55,11 @@ export class TcpListener {
     });
   }
 
+  /** Number of open connections. */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
   /** The bound address, once listening. */
   address(): net.AddressInfo | undefined {
     return (this.#server.address() as net.AddressInfo | null) ?? undefined;

@@ -58,8 +58,8 @@ type Match =
  * 1. No zone holds the name: REFUSED, nothing else.
  * 2. A zone cut (NS below the apex) at or above the name: referral with the
  *    NS RRset in authority and in-zone glue in additional (§4.3.2 step 3b).
- * 3. The name holds records: the RRset of the type; for ANY the first RRset
- *    only (RFC 8482 §4.1); else a CNAME, which is added and followed inside
+ * 3. The name holds records: the RRset of the type; for ANY one RRset only
+ *    (RFC 8482 §4.1), chosen as NSD does; else a CNAME, added and followed inside
  *    the zone (step 3a), stopping at a loop, at MAX_CNAME_CHAIN, or when the
  *    target leaves the zone; else NODATA.
  * 4. The name exists only because names below it do (an empty
@@ -86,7 +86,7 @@ export function lookup(zones: ZoneSet, qname: string, qtype: number, opts: Looku
     if (match.kind === 'empty') return negative(zone, result, 'nodata');
 
     const { node, wildcard } = match;
-    const rrset = qtype === QTYPE_ANY ? firstRRset(node) : node.get(qtype);
+    const rrset = qtype === QTYPE_ANY ? anyRRset(node) : node.get(qtype);
     if (rrset) return positive(zone, result, name, rrset, wildcard);
 
     const cname = node.get(RRType.CNAME);
@@ -155,10 +155,21 @@ function referral(zone: Zone, result: LookupResult, owner: string, ns: RRset): L
   return result;
 }
 
-/** The first RRset a node holds, in the order the zone lists it (what NSD 4.6 gives for ANY). */
-function firstRRset(node: ReadonlyMap<number, RRset>): RRset | undefined {
-  for (const rrset of node.values()) return rrset;
-  return undefined;
+/** Types a minimal ANY answer prefers, the same set NSD 4.6 prefers. */
+const ANY_PREFERRED = new Set<number>([RRType.A, RRType.AAAA, RRType.SOA, RRType.MX, RRType.PTR]);
+
+/**
+ * The one RRset an ANY query gets (RFC 8482 §4.1 leaves the choice to the
+ * server). As NSD 4.6 does: the first preferred type in zone order, else
+ * the last RRset of the name.
+ */
+function anyRRset(node: ReadonlyMap<number, RRset>): RRset | undefined {
+  let other: RRset | undefined;
+  for (const rrset of node.values()) {
+    if (ANY_PREFERRED.has(rrset.type)) return rrset;
+    other = rrset;
+  }
+  return other;
 }
 
 /** A name in RDATA presentation form ("host.example.") in canonical form. */

@@ -73,10 +73,10 @@ function cases(seed: number): Case[] {
 }
 
 /** Records as comparable strings: owner lower-cased, type, TTL, RDATA fields. */
-function records(list: readonly Record<string, unknown>[]): string[] {
+function records(list: readonly object[]): string[] {
   return list
     .map((r) => {
-      const { name, type, class: _class, ttl, ...rdata } = r;
+      const { name, type, class: _class, ttl, ...rdata } = r as Record<string, unknown>;
       const text = JSON.stringify(rdata);
       return `${String(name).toLowerCase()} ${String(type)} ${String(ttl)} ${type === 16 || type === 257 ? text : text.toLowerCase()}`;
     })
@@ -109,7 +109,7 @@ async function ask(port: number, c: Case): Promise<Buffer | undefined> {
 }
 
 if (!(await hasCommand('nsd'))) {
-  t.skip('nsd is not installed (Debian package nsd); the differential test needs it');
+  t.plan(0, 'nsd is not installed (Debian package nsd); the differential test needs it');
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'dynzone-nsd-'));
   const zones = fixtureZones();

@@ -1,0 +1,87 @@
+/**
+ * dynzone under benchmark: a configuration in a temp folder, the zone
+ * imported and the account made through the command line while no server
+ * runs, then `dynzone serve` pinned to one core.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { GLUE, SOA, ZONE } from '../gen-zone.mjs';
+import { freePort } from './dns.mjs';
+import { run, spawnPinned, stop } from './proc.mjs';
+
+/** The built command line entry of this checkout. */
+export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+
+/** Whether dist/cli.js has been built. */
+export function cliBuilt() {
+  return existsSync(CLI);
+}
+
+/**
+ * Writes a configuration serving the benchmark zone from `dir/data` on free
+ * ports; `perDomain` raises the update limit so the load is not refused.
+ */
+export async function writeConfig(dir, { logLevel = 'info' } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const dnsPort = await freePort();
+  const httpPort = await freePort();
+  const { serial: _serial, ...soa } = SOA;
+  const config = {
+    dataDir: join(dir, 'data'),
+    dns: { listen: [`127.0.0.1:${dnsPort}`] },
+    http: { listen: [`127.0.0.1:${httpPort}`] },
+    zones: [{ name: ZONE, soa, ns: [SOA.mname], records: GLUE }],
+    update: { rateLimit: { perDomain: { requests: 100000000, windowSeconds: 1 } } },
+    log: { level: logLevel },
+  };
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+  return { file, dnsPort, httpPort, dir };
+}
+
+/** Runs one management command with no server running; throws on failure. */
+export async function cli(config, args, timeoutMs = 120000) {
+  const out = await run(process.execPath, [CLI, ...args, '--config', config.file], { timeoutMs });
+  if (out.code !== 0) throw new Error(`dynzone ${args.join(' ')} failed (${out.code ?? out.signal}): ${out.stderr.trim()}`);
+  return out.stdout.trim();
+}
+
+/** Imports the host records (the file written by gen-zone as hosts.db). */
+export function importZone(config, hostsFile) {
+  return cli(config, ['zone', 'import', ZONE, hostsFile], 600000);
+}
+
+/** Creates an account owning the whole zone and a token; returns { account, secret }. */
+export async function createUpdater(config, account = 'bench') {
+  await cli(config, ['account', 'add', account]);
+  await cli(config, ['domain', 'add', ZONE, '--account', account]);
+  const secret = await cli(config, ['token', 'create', '--account', account, '--name', 'bench']);
+  return { account, secret };
+}
+
+/**
+ * Starts `dynzone serve` pinned to `core`, with extra Node flags such as
+ * `--cpu-prof`. Resolves with { pid, port, httpPort, startedAt, stop }.
+ */
+export function startDynzone(config, { core = 0, nodeArgs = [] } = {}) {
+  const started = spawnPinned(core, process.execPath, [...nodeArgs, CLI, 'serve', '--config', config.file], {
+    logFile: join(config.dir, 'server.log'),
+    cwd: config.dir,
+  });
+  return {
+    name: 'dynzone',
+    pid: started.pid,
+    port: config.dnsPort,
+    httpPort: config.httpPort,
+    dir: config.dir,
+    startedAt: started.startedAt,
+    stop: () => stop(started.child, 15000),
+    /** Ends the process at once, as a power cut would, and resolves when it is gone. */
+    crash: () => {
+      started.child.kill('SIGKILL');
+      return started.child.exited;
+    },
+  };
+}

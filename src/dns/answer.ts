@@ -106,6 +106,7 @@ function writeSection(qname: string, entries: readonly SectionEntry[], start: nu
   for (const entry of entries) {
     pos = writeRRset(qname, entry, pos);
     if (pos > limit) return -1;
+
     count += entry.rrset.wire.length;
   }
   out.writeUInt16BE(count, countAt);
@@ -122,6 +123,7 @@ function writeAdditional(qname: string, entries: readonly SectionEntry[], start:
   for (const entry of entries) {
     const next = writeRRset(qname, entry, pos);
     if (next > limit) break;
+
     pos = next;
     count += entry.rrset.wire.length;
   }

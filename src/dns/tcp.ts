@@ -92,6 +92,7 @@ function serveConnection(socket: net.Socket, respond: Responder, opts: TcpOption
 
       blocked = !socket.write(frame(reply));
       if (socket.writableLength > opts.maxQueuedBytes) return void socket.destroy();
+
       if (blocked) socket.pause();
     }
   };

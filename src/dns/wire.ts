@@ -59,6 +59,7 @@ export function readQuery(msg: Buffer): ReadResult {
 
   const formerr = (reason: string): ReadResult => ({ kind: 'formerr', id, flags, reason });
   if (msg.readUInt16BE(4) !== 1) return formerr('QDCOUNT is not 1');
+
   // NSD's rule: a query carries nothing in answer or authority, and TC is never set.
   if (msg.readUInt16BE(6) !== 0 || msg.readUInt16BE(8) !== 0) return formerr('records in answer or authority');
   if (flags & 0x0200) return formerr('TC set in a query');
@@ -134,6 +135,7 @@ function readAdditional(msg: Buffer, start: number, count: number): Edns | undef
       if (edns) return 'two OPT records';
       if (nameEnd !== pos + 1) return 'OPT owner is not the root';
       if (!optionsWellFormed(msg, nameEnd + 10, rdEnd)) return 'bad EDNS option';
+
       edns = readOpt(msg, nameEnd);
     }
     pos = rdEnd;
@@ -155,6 +157,7 @@ function optionsWellFormed(msg: Buffer, start: number, end: number): boolean {
   let pos = start;
   while (pos < end) {
     if (pos + 4 > end) return false;
+
     pos += 4 + msg.readUInt16BE(pos + 2);
   }
   return pos === end;
@@ -177,6 +180,7 @@ export function skipName(msg: Buffer, start: number): number {
       if (pos + 1 >= msg.length) return -1;
       const target = ((len & 0x3f) << 8) | (msg[pos + 1] as number);
       if (target >= pos) return -1;
+
       if (end < 0) end = pos + 2;
       pos = target;
       hops++;
@@ -185,6 +189,7 @@ export function skipName(msg: Buffer, start: number): number {
     if (len > 63) return -1;
     total += len + 1;
     if (total >= MAX_NAME) return -1;
+
     pos += len + 1;
   }
   return -1;

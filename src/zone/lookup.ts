@@ -167,6 +167,7 @@ function anyRRset(node: ReadonlyMap<number, RRset>): RRset | undefined {
   let other: RRset | undefined;
   for (const rrset of node.values()) {
     if (ANY_PREFERRED.has(rrset.type)) return rrset;
+
     other = rrset;
   }
   return other;

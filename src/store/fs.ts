@@ -1,0 +1,52 @@
+/** Small file-system steps the store needs to be durable. */
+import { randomBytes } from 'node:crypto';
+import { open, readdir, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** `.<name>.<pid>.<12 hex digits>.tmp`, as tempPath makes them. */
+const TEMP_NAME = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/** A unique hidden temp file path in `dir`, for a file that will become `name`. */
+export function tempPath(dir: string, name: string): string {
+  return join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Removes temp files a crash left in `dir`; only for the process that holds the folder. */
+export async function removeTempFiles(dir: string): Promise<void> {
+  const temps = (await readdir(dir)).filter((name) => TEMP_NAME.test(name));
+  await Promise.all(temps.map((name) => rm(join(dir, name), { force: true })));
+}
+
+/** Flushes a folder's entries (new, renamed or removed files) to disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes all of `data` at `position`, continuing after short writes. */
+export async function writeAll(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const length = data.length - done;
+    const { bytesWritten } = await handle.write(data, done, length, position + done);
+    if (bytesWritten === 0) throw new Error('the file system accepted no bytes');
+
+    done += bytesWritten;
+  }
+}
+
+/** The `code` of a Node system error, if it has one. */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The message of anything thrown. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -49,7 +49,7 @@ export class ControlServer {
   /** Starts listening; a stale socket file left by a crash is replaced. */
   async start(): Promise<void> {
     await unlink(this.#path).catch(() => undefined);
-    const server = createServer((socket) => this.#serve(socket));
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.#serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#path, () => resolve());

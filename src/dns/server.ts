@@ -50,7 +50,6 @@ export class DnsServer {
       await this.close();
       throw err;
     }
-    this.#opts.logger.info({ udp: this.addresses().udp.map(format) }, 'dns: listening on UDP and TCP');
   }
 
   /** The bound addresses, with the real port numbers. */
@@ -88,8 +87,4 @@ export class DnsServer {
       }
     }
   }
-}
-
-function format(a: AddressInfo): string {
-  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }

@@ -66,16 +66,23 @@ const TABLE: { [K in Outcome['kind']]: Row<K> } = {
   'server-fault': () => ({ status: 500, body: '911' }),
 };
 
-/** Headers every answer carries; Content-Length is set where the body is written. */
-const COMMON = {
-  'Content-Type': 'text/plain; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-};
+/**
+ * Headers every answer carries; Content-Length is set where the body is
+ * written. Successes name their charset as update-api.md §5 asks; error
+ * bodies are ASCII by construction (request text in them goes through
+ * `quote()`), so they carry the bare media type the client cases pin.
+ */
+function common(status: number): Record<string, string> {
+  return {
+    'Content-Type': status === 200 ? 'text/plain; charset=utf-8' : 'text/plain',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
 
 /** Words an outcome as status, body and headers. */
 export function render(outcome: Outcome, realm: string): Answer {
   const row = TABLE[outcome.kind] as Row<Outcome['kind']>;
   const { status, body, headers } = row(outcome, realm);
-  return { status, body, headers: { ...COMMON, ...headers } };
+  return { status, body, headers: { ...common(status), ...headers } };
 }

@@ -1,8 +1,11 @@
 /**
  * An update endpoint on loopback for tests: a State in memory (zones
  * around the given domains, one account, its domains and tokens), an
- * UpdateServer on 127.0.0.1:0 and [::1]:0, closed in the test's teardown.
+ * UpdateServer on 127.0.0.1:0 and [::1]:0 and, when asked, the DNS server
+ * on 127.0.0.1:0 answering from the same zones; all closed in teardown.
  */
+import ipaddr from 'ipaddr.js';
+
 import { buildConfig, type Config } from '../../src/config.js';
 import { digestSecret, generateTokenId } from '../../src/auth/secrets.js';
 import type { Token } from '../../src/auth/directory.js';
@@ -10,6 +13,7 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { State } from '../../src/state.js';
 import { UpdateServer, type ServerLimits } from '../../src/update/index.js';
 import { RRType } from '../../src/zone/records.js';
+import { buildQuery, decode, startServer, udpExchange } from './dns-client.js';
 import { MemoryStore } from './memory-store.js';
 
 /** The account every fixture creates. */
@@ -39,6 +43,12 @@ export interface FixtureOptions {
   now?: () => number;
   /** Domains of a second account, to test names the first may not update. */
   otherDomains?: string[];
+  /** Also start the DNS server on the same zones. */
+  dns?: boolean;
+  /** HTTP listen addresses; default 127.0.0.1:0 and [::1]:0. */
+  httpListen?: string[];
+  /** The store behind the state; default a fresh MemoryStore. */
+  store?: MemoryStore;
 }
 
 /** A running endpoint and its state. */
@@ -52,6 +62,8 @@ export interface Fixture {
   http4: { host: string; port: number };
   http6: { host: string; port: number };
   https4?: { host: string; port: number };
+  /** UDP and TCP port of the DNS server on 127.0.0.1, when started. */
+  dnsPort?: number;
 }
 
 /** The zone around a domain: its last two labels. */
@@ -60,12 +72,12 @@ export function zoneOf(domain: string): string {
 }
 
 /** The configuration of a fixture, listening on port 0. */
-export function fixtureConfig(options: Pick<FixtureOptions, 'domains' | 'update' | 'https' | 'otherDomains'>): Config {
+export function fixtureConfig(options: Pick<FixtureOptions, 'domains' | 'update' | 'https' | 'otherDomains' | 'httpListen'>): Config {
   const zones = [...new Set([...options.domains, ...(options.otherDomains ?? [])].map(zoneOf))];
   return buildConfig(
     {
       dns: { listen: [] },
-      http: { listen: ['127.0.0.1:0', '[::1]:0'] },
+      http: { listen: options.httpListen ?? ['127.0.0.1:0', '[::1]:0'] },
       ...(options.https ? { https: { listen: ['127.0.0.1:0', '[::1]:0'], ...options.https } } : {}),
       zones: zones.map((name) => ({ name, soa: { mname: `ns1.${name}`, rname: `hostmaster.${name}` }, ns: [`ns1.${name}`] })),
       update: options.update ?? {},
@@ -104,7 +116,7 @@ export async function fixtureState(config: Config, options: FixtureOptions, stor
 /** Starts an endpoint; `teardown` closes it. */
 export async function startUpdateFixture(teardown: (fn: () => Promise<void>) => void, options: FixtureOptions): Promise<Fixture> {
   const config = fixtureConfig(options);
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   const { state, tokenIds } = await fixtureState(config, options, store);
   const server = new UpdateServer({
     state,
@@ -115,6 +127,8 @@ export async function startUpdateFixture(teardown: (fn: () => Promise<void>) => 
   });
   teardown(() => server.close());
   await server.start();
+  const dns = options.dns ? await startServer(state.zones) : undefined;
+  if (dns) teardown(() => dns.server.close());
   const { http, https } = server.addresses();
   const at = (a: { address: string; port: number } | undefined) => ({ host: a?.address ?? '', port: a?.port ?? 0 });
   return {
@@ -126,6 +140,7 @@ export async function startUpdateFixture(teardown: (fn: () => Promise<void>) => 
     http4: at(http[0]),
     http6: at(http[1]),
     ...(https.length > 0 ? { https4: at(https[0]) } : {}),
+    ...(dns ? { dnsPort: dns.v4 } : {}),
   };
 }
 
@@ -133,4 +148,17 @@ export async function startUpdateFixture(teardown: (fn: () => Promise<void>) => 
 export function recordsAt(state: State, name: string, type: 'A' | 'AAAA'): string[] {
   const zone = state.zones.find(name);
   return [...(zone?.get(name, RRType[type])?.rdata ?? [])].sort();
+}
+
+/**
+ * The addresses of one family the DNS server on 127.0.0.1:`port` answers
+ * for a name, sorted, in RFC 5952 form; [] for NODATA, NXDOMAIN or REFUSED.
+ */
+export async function servedAt(port: number, name: string, type: 'A' | 'AAAA'): Promise<string[]> {
+  const reply = await udpExchange('127.0.0.1', port, buildQuery({ name, type: RRType[type] }));
+  if (!reply) throw new Error(`no DNS answer for ${name} ${type}`);
+
+  const packet = decode(reply);
+  const records = packet.answers.filter((r) => r.type === RRType[type]) as unknown as { address: string }[];
+  return records.map((r) => ipaddr.parse(r.address)).map((a) => (a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString())).sort();
 }

@@ -16,9 +16,8 @@
  * The journal since the previous snapshot is kept, so `snapshot.json.bak`
  * plus the journal is a complete recovery point as well.
  */
-import { mkdir } from 'node:fs/promises';
 import { StoreWriteError } from '../errors.js';
-import { errorMessage, removeTempFiles } from './fs.js';
+import { errorMessage, makeDir, removeTempFiles } from './fs.js';
 import { JournalWriter, formatEntry, removeJournals } from './journal.js';
 import type { JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
@@ -109,7 +108,7 @@ export class FileStore implements Store {
   async open(): Promise<LoadResult> {
     if (this.#state !== 'new') throw new Error('FileStore.open() may be called once');
 
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDir(this.dir, 0o700);
     const lock = await acquireLock(this.dir);
     try {
       const result = await this.#load();

@@ -1,8 +1,8 @@
 /** Small file-system steps the store needs to be durable. */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** `.<name>.<pid>.<12 hex digits>.tmp`, as tempPath makes them. */
 const TEMP_NAME = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
@@ -16,6 +16,18 @@ export function tempPath(dir: string, name: string): string {
 export async function removeTempFiles(dir: string): Promise<void> {
   const temps = (await readdir(dir)).filter((name) => TEMP_NAME.test(name));
   await Promise.all(temps.map((name) => rm(join(dir, name), { force: true })));
+}
+
+/** Creates `dir` and any missing parents with `mode`, and flushes each new entry to disk. */
+export async function makeDir(dir: string, mode: number): Promise<void> {
+  const target = resolve(dir);
+  const first = await mkdir(target, { recursive: true, mode });
+  if (first === undefined) return;
+
+  for (let path = target; dirname(path) !== path; path = dirname(path)) {
+    await fsyncDir(dirname(path));
+    if (path === resolve(first)) return;
+  }
 }
 
 /** Flushes a folder's entries (new, renamed or removed files) to disk. */

@@ -32,6 +32,9 @@ export async function acquireLock(dir: string): Promise<Lock> {
     const holder = await readHolder(file);
     if (holder !== null && isAlive(holder)) throw lockedError(dir, file, holder);
 
+    // Stale. Two processes that find the same stale lock at the same moment
+    // could both remove it and both get in; two servers started within
+    // milliseconds of each other after a crash are not guarded against.
     await rm(file, { force: true });
   }
   throw new StoreLockedError(`could not take ${file}: other processes keep creating it`);

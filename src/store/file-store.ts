@@ -16,6 +16,8 @@
  * The journal since the previous snapshot is kept, so `snapshot.json.bak`
  * plus the journal is a complete recovery point as well.
  */
+import { chmod } from 'node:fs/promises';
+
 import { StoreWriteError } from '../errors.js';
 import { errorMessage, makeDir, removeTempFiles } from './fs.js';
 import { JournalWriter, formatEntry, removeJournals } from './journal.js';
@@ -109,6 +111,9 @@ export class FileStore implements Store {
     if (this.#state !== 'new') throw new Error('FileStore.open() may be called once');
 
     await makeDir(this.dir, 0o700);
+    // A folder made by someone else (a git checkout, an unpacked backup)
+    // may be group- or world-readable; the data is not theirs to read.
+    await chmod(this.dir, 0o700);
     const lock = await acquireLock(this.dir);
     try {
       const result = await this.#load();

@@ -29,7 +29,7 @@ interface Found {
   preserve: boolean;
   /** By canonical text, so one address written twice is one record. */
   addresses: Map<string, Address>;
-  prefixes: Intent[];
+  prefixes: Extract<Intent, { kind: 'prefix' }>[];
 }
 
 /** The intent for each family of each name, in request order. */

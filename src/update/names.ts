@@ -54,18 +54,18 @@ export function resolveNames(ctx: NameContext): Names {
   const overrides = readOverrides(ctx.query);
   const named = [...(main ?? []), ...overrides.flatMap((o) => o.names)];
 
-  const owners = new Map<string, string>();
+  const owners = new Set<string>();
   for (const name of named) {
     const owner = ownerOf(name, ctx);
     if (!owner.ok) return refuse('nohost', owner.reason);
-    owners.set(name, owner.domain);
+
+    owners.add(owner.domain);
   }
   if (main === undefined && ctx.domains.length === 0) return refuse('nohost', 'token has no domain');
-  const distinct = [...new Set(owners.values())];
-  if (distinct.length > 1) return refuse('several-domains', `names under ${distinct.join(', ')}`);
+  if (owners.size > 1) return refuse('several-domains', `names under ${[...owners].join(', ')}`);
   if (main === undefined && ctx.domains.length > 1) return refuse('unnamed-domain', 'several domains');
 
-  const domain = distinct[0] ?? (ctx.domains[0] as Domain).name;
+  const domain = [...owners][0] ?? (ctx.domains[0] as Domain).name;
   return { ok: true, main: main ?? [domain], overrides, domain };
 }
 

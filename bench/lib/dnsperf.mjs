@@ -2,7 +2,7 @@
  * One dnsperf run against one server, pinned to the load core, with the
  * server's CPU time read before and after.
  */
-import { cpuSeconds, run } from './proc.mjs';
+import { cpuTimes, run } from './proc.mjs';
 import { percentile } from './stats.mjs';
 
 function number(text, re) {
@@ -37,15 +37,17 @@ export async function dnsperf({ port, queries, seconds, serverPid, core = 1, qps
   if (qps) args.push('-Q', String(qps));
   if (verbose) args.push('-v');
 
-  const cpuBefore = cpuSeconds(serverPid);
+  const before = cpuTimes(serverPid);
   const out = await run('taskset', args, { timeoutMs: (seconds + 30) * 1000 });
-  const cpu = cpuSeconds(serverPid) - cpuBefore;
+  const after = cpuTimes(serverPid);
+  const cpu = after.total - before.total;
   if (out.code !== 0) throw new Error(`dnsperf failed (${out.code ?? out.signal}): ${out.stderr.trim()}`);
 
   const stats = parseDnsperf(out.stdout);
   if (!Number.isFinite(stats.completed)) throw new Error(`dnsperf output not understood:\n${out.stdout}`);
   stats.serverCpuSeconds = cpu;
   stats.cpuUsPerQuery = stats.completed > 0 ? (cpu * 1e6) / stats.completed : NaN;
+  stats.systemShare = cpu > 0 ? (after.system - before.system) / cpu : NaN;
   if (verbose) {
     const latencies = [];
     for (const m of out.stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000);

@@ -11,8 +11,14 @@ import { GLUE, SOA, ZONE } from '../gen-zone.mjs';
 import { freePort } from './dns.mjs';
 import { run, spawnPinned, stop } from './proc.mjs';
 
-/** The built command line entry of this checkout. */
-export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+/**
+ * The built command line entry: this checkout's dist/cli.js, or another
+ * build named by DYNZONE_CLI (to compare two builds, or to measure a build
+ * made outside the working tree).
+ */
+export const CLI = process.env.DYNZONE_CLI
+  ? resolve(process.env.DYNZONE_CLI)
+  : resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
 
 /** Whether dist/cli.js has been built. */
 export function cliBuilt() {

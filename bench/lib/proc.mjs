@@ -34,18 +34,25 @@ export function processTree(pid) {
   return tree;
 }
 
-/** CPU seconds (user + system) used so far by `pid` and its children still running. */
-export function cpuSeconds(pid) {
-  let ticks = 0;
+/** CPU seconds used so far by `pid` and its children still running: { user, system, total }. */
+export function cpuTimes(pid) {
+  let user = 0;
+  let system = 0;
   for (const p of processTree(pid)) {
     try {
       const f = statFields(p);
-      ticks += Number(f[11]) + Number(f[12]);
+      user += Number(f[11]);
+      system += Number(f[12]);
     } catch {
       // Gone between listing and reading.
     }
   }
-  return ticks / CLK_TCK;
+  return { user: user / CLK_TCK, system: system / CLK_TCK, total: (user + system) / CLK_TCK };
+}
+
+/** CPU seconds (user + system) used so far by `pid` and its children still running. */
+export function cpuSeconds(pid) {
+  return cpuTimes(pid).total;
 }
 
 /** Resident memory in KiB of `pid` and the processes below it, and how many there are. */

@@ -1,5 +1,6 @@
 /**
- * Every request of shared/cases/client-requests.json, sent byte for byte
+ * Every request of test/fixtures/update/client-requests.json (the shared
+ * cases from real clients and public reports), sent byte for byte
  * to a real listener (over IPv6 when the case says `::1`), with the answer
  * checked (status, exact body, the named headers) and the records read
  * back from our DNS server afterwards. A failing request changes nothing,
@@ -44,7 +45,7 @@ interface Case {
   };
 }
 
-const CASES_FILE = fileURLToPath(new URL('../../../shared/cases/client-requests.json', import.meta.url));
+const CASES_FILE = fileURLToPath(new URL('../fixtures/update/client-requests.json', import.meta.url));
 const cases = JSON.parse(readFileSync(CASES_FILE, 'utf8')) as Case[];
 
 /** The name whose records `expect.a`/`expect.aaaa` describe: the request's first name. */

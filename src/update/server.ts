@@ -34,6 +34,8 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
   /** Time `close()` waits for requests in flight before cutting them, in ms. */
   closeGraceMs: number;
+  /** Open connections per listener; more are refused at accept. */
+  maxConnections: number;
 }
 
 /** The defaults: an 8 KiB URL as Apache and nginx allow, short timeouts for a tiny API. */
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = {
   requestTimeoutMs: 15_000,
   keepAliveTimeoutMs: 5_000,
   closeGraceMs: 5_000,
+  maxConnections: 1024,
 };
 
 /** Node's own bound on request line plus headers, in bytes; ours above are smaller. */
@@ -185,6 +188,7 @@ export class UpdateServer {
   }
 
   #wire<S extends Server>(server: S): S {
+    server.maxConnections = this.#limits.maxConnections;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.#respond(req, res));
     server.on('clientError', (err: ClientError, socket: Socket) => this.#onClientError(err, socket));
     return server;

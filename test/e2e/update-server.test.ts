@@ -132,6 +132,19 @@ t.test('closes a client that is too slow to send its headers', async (t) => {
   t.ok(silent.closed && silent.elapsed < 2500, `a connection that never sends is closed too (${silent.elapsed} ms)`);
 });
 
+t.test('refuses connections beyond the per-listener cap and serves again once they go', async (t) => {
+  const f = await start(t, { limits: { maxConnections: 2 } });
+  const held = [connect(f.http4), connect(f.http4)];
+  t.teardown(() => held.forEach((s) => s.destroy()));
+  await Promise.all(held.map((s) => new Promise((resolve) => s.once('connect', resolve))));
+  const third = await readUntilClose(f.http4.host, f.http4.port, (send) => send('GET /nic/checkip.html HTTP/1.1\r\n\r\n'), 3000);
+  t.ok(third.closed, 'the third connection is closed');
+  t.equal(third.data, '', 'and gets no answer');
+  held.forEach((s) => s.destroy());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal((await rawRequest({ ...f.http4, target: '/nic/checkip.html' })).status, 200, 'serves again');
+});
+
 t.test('believes X-Forwarded-For only from a trusted proxy', async (t) => {
   const trusting = await start(t, { update: { trustedProxies: ['127.0.0.0/8'] } });
   const forwarded = { ...AUTH, 'X-Forwarded-For': '203.0.113.50, 198.51.100.60' };

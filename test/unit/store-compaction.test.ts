@@ -5,9 +5,16 @@ import { StoreWriteError } from '../../src/errors.js';
 import { copyAsCrashed, journalFiles, listDir, loadDoc, openOwner, tempDir } from '../helpers/store.js';
 import type { Owner } from '../helpers/store.js';
 
-/** Resolves once `test` holds, checking at every turn of the event loop (bounded). */
-async function until(test: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !test(); i++) await new Promise((resolve) => setImmediate(resolve));
+/**
+ * Resolves once `test` holds. Bounded by time, not by turns of the event
+ * loop: on a busy machine one fsync can outlast thousands of turns.
+ */
+async function until(test: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 /** Commits hosts h<from> up to h<to - 1> concurrently. */

@@ -105,6 +105,11 @@ export const SPECS: Record<string, CommandSpec> = {
     help: `Usage: dynzone zone import ZONE FILE\n\nAdds the records of a zone file to ZONE (SOA and apex NS are skipped:\nthey come from the configuration). A file with any bad line imports nothing.\n\n${CONFIG}`,
     print: (r) => `imported ${String((r as Row).rrsets)} record sets (${String((r as Row).skipped)} SOA/apex NS records skipped)`,
   },
+  'record remove': {
+    positionals: ['name', 'type'],
+    help: `Usage: dynzone record remove NAME TYPE\n\nDeletes the TYPE records at NAME that an update or an import wrote.\nRecords from the configuration file stay; edit the file for those.\n\n${CONFIG}`,
+    print: (r) => `${(r as Row).type as string} records at ${(r as Row).name as string} removed`,
+  },
 };
 
 /** The overview shown by `dynzone --help`. */
@@ -123,6 +128,7 @@ export const HELP = [
   '  token revoke ID               revoke a token',
   '  zone export ZONE              print a zone in zone-file format',
   '  zone import ZONE FILE         add the records of a zone file',
+  '  record remove NAME TYPE       delete imported or updated records',
   '',
-  'Every command takes --config FILE and --help.',
+  'Every command takes --config FILE and --help; dynzone --version prints the version.',
 ].join('\n');

@@ -13,6 +13,7 @@ import ipaddr from 'ipaddr.js';
 import { ConfigError } from './errors.js';
 import { canonicalName, isValidName, isAtOrBelow } from './zone/names.js';
 import type { SoaFields } from './zone/zone.js';
+import { parseRecordLine } from './zone/zonefile.js';
 import type { ZoneConfig } from './zone/zones.js';
 
 /** A listening address. */
@@ -83,6 +84,7 @@ function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties') return `${path}: unknown key "${String(params.additionalProperty)}"`;
   if (error.keyword === 'required') return `${path}: missing key "${String(params.missingProperty)}"`;
+  if (error.keyword === 'enum') return `${path}: must be one of ${(params.allowedValues as string[]).join(', ')}`;
   if (error.keyword === 'pattern' && error.instancePath.includes('listen')) {
     return `${path}: expected "host:port" or "[v6]:port"`;
   }
@@ -110,16 +112,44 @@ type Raw = {
   log?: { level?: string };
 };
 
+/** Checks a name field of a zone; `hint` is added to the problem. */
+function checkName(text: string, path: string, problems: string[], hint = ''): string {
+  const name = canonicalName(text);
+  if (!isValidName(name)) problems.push(`${path}: "${text}" is not a valid domain name${hint}`);
+  return name;
+}
+
+/** Reads every configured record line, so a bad one is reported with its key path. */
+function checkRecords(zone: ZoneConfig, path: string, problems: string[]): void {
+  zone.records.forEach((line, j) => {
+    try {
+      const record = parseRecordLine(line, zone.name, zone.soa.ttl);
+      if (!isAtOrBelow(record.name, zone.name)) throw new Error(`${record.name} is outside the zone`);
+    } catch (err) {
+      problems.push(`${path}.records.${j} (line ${j + 1}): ${(err as Error).message}`);
+    }
+  });
+}
+
 function checkZones(zones: RawZone[], problems: string[]): ZoneConfig[] {
   const out = zones.map((z, i): ZoneConfig => {
-    const name = canonicalName(z.name);
-    if (!isValidName(name)) problems.push(`zones.${i}.name: "${z.name}" is not a valid domain name`);
-    const soa = { ...DEFAULTS.soa, ...z.soa, mname: canonicalName(z.soa.mname), rname: canonicalName(z.soa.rname) };
-    return { name, soa, ns: z.ns.map(canonicalName), records: z.records ?? [] };
+    const path = `zones.${i}`;
+    const mailbox = z.soa.rname.includes('@') ? ' (write the mailbox as a name: hostmaster.example.org)' : '';
+    const soa = {
+      ...DEFAULTS.soa,
+      ...z.soa,
+      mname: checkName(z.soa.mname, `${path}.soa.mname`, problems),
+      rname: checkName(z.soa.rname, `${path}.soa.rname`, problems, mailbox),
+    };
+    const ns = z.ns.map((n, j) => checkName(n, `${path}.ns.${j}`, problems));
+    const zone = { name: checkName(z.name, `${path}.name`, problems), soa, ns, records: z.records ?? [] };
+    checkRecords(zone, path, problems);
+    return zone;
   });
   out.forEach((a, i) =>
     out.slice(0, i).forEach((b) => {
-      if (isAtOrBelow(a.name, b.name) || isAtOrBelow(b.name, a.name)) {
+      if (a.name === b.name) problems.push(`zones.${i}.name: "${a.name}" is configured twice`);
+      else if (isAtOrBelow(a.name, b.name) || isAtOrBelow(b.name, a.name)) {
         problems.push(`zones.${i}.name: "${a.name}" overlaps zone "${b.name}"; zones must not nest`);
       }
     }),

@@ -6,10 +6,10 @@
  */
 import { generateSecret, generateTokenId, digestSecret, IMPORTED_SECRET } from './auth/secrets.js';
 import type { Token } from './auth/directory.js';
-import { NotFoundError, UsageError } from './errors.js';
+import { ConflictError, NotFoundError, UsageError } from './errors.js';
 import { combine, type Change, type State } from './state.js';
 import { canonicalName, isAtOrBelow } from './zone/names.js';
-import { RRType } from './zone/records.js';
+import { RRType, typeCode, typeName } from './zone/records.js';
 import { formatZone, parseZoneFile } from './zone/zonefile.js';
 import type { RRsetChange } from './zone/zones.js';
 
@@ -40,6 +40,10 @@ async function addDomain(state: State, args: Args): Promise<unknown> {
   const name = canonicalName(required(args, 'name'));
   const account = required(args, 'account').toLowerCase();
   const inZone = (n: string): boolean => state.zones.find(n) !== undefined;
+  const fixed = state.zones.configuredAddressOwners(name);
+  if (fixed.length > 0) {
+    throw new ConflictError(`"${name}" would let updates change ${fixed.join(', ')}, whose addresses come from the configuration`);
+  }
   await state.commit(state.directory.addDomain(name, account, inZone));
   return { domain: name, account };
 }
@@ -69,6 +73,7 @@ function parseExpiry(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const when = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(when)) throw new UsageError(`--expires "${text}" is not an ISO-8601 date`);
+  if (when <= Date.now()) throw new UsageError(`--expires "${text}" is in the past: the token would never work`);
   return new Date(when).toISOString();
 }
 
@@ -141,6 +146,21 @@ async function importZone(state: State, args: Args): Promise<unknown> {
   return { rrsets: merged.size, skipped };
 }
 
+/** Deletes one stored RRset (an imported record, say); configured ones stay. */
+async function removeRecord(state: State, args: Args): Promise<unknown> {
+  const name = canonicalName(required(args, 'name'));
+  const type = typeCode(required(args, 'type'));
+  if (type === undefined) throw new UsageError(`unknown record type "${args.type}"`);
+  const zone = state.zones.find(name);
+  if (!zone?.get(name, type)) throw new NotFoundError(`no ${typeName(type)} records at ${name}`);
+  if (!state.zones.isStored(name, type)) {
+    throw new UsageError(`the ${typeName(type)} records at ${name} come from the configuration; edit the configuration file instead`);
+  }
+
+  await state.commit(state.zones.apply([{ name, type, ttl: 0, rdata: [] }]));
+  return { name, type: typeName(type) };
+}
+
 async function listAccounts(state: State): Promise<unknown> {
   return state.directory.accounts();
 }
@@ -166,6 +186,7 @@ export const COMMANDS: Record<string, Command> = {
   'token revoke': revokeToken,
   'zone export': exportZone,
   'zone import': importZone,
+  'record remove': removeRecord,
 };
 
 /** Runs one command by name. */

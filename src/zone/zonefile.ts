@@ -5,7 +5,7 @@
  */
 import { RecordSyntaxError } from '../errors.js';
 import { relativeName } from './names.js';
-import { absoluteName, parseRdata, typeCode, typeName, type Rdata } from './records.js';
+import { absoluteName, parseRdata, RRType, typeCode, typeName, type Rdata } from './records.js';
 import type { Zone } from './zone.js';
 
 /** One record read from text. */
@@ -125,7 +125,9 @@ export function parseZoneFile(text: string, origin: string, defaultTtl = 3600): 
 export function formatZone(zone: Zone): string {
   const lines = [`$ORIGIN ${zone.apex}.`];
   for (const [name, node] of zone.entries()) {
-    for (const rrset of node.values()) {
+    // The SOA opens a zone file (RFC 1035 §5.2); the apex comes first.
+    const rrsets = [...node.values()].sort((a, b) => Number(b.type === RRType.SOA) - Number(a.type === RRType.SOA));
+    for (const rrset of rrsets) {
       for (const rdata of rrset.rdata) {
         lines.push(`${relativeName(name, zone.apex)}\t${rrset.ttl}\tIN\t${typeName(rrset.type)}\t${rdata}`);
       }

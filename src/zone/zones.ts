@@ -6,7 +6,7 @@
  */
 import { RecordSyntaxError } from '../errors.js';
 import type { Json, Op } from '../store/types.js';
-import { parentName } from './names.js';
+import { isAtOrBelow, parentName } from './names.js';
 import { parseRdata, RRType, typeCode, typeName } from './records.js';
 import { makeRRset, Zone, type RRset, type SoaFields } from './zone.js';
 import { parseRecordLine } from './zonefile.js';
@@ -96,6 +96,7 @@ export class ZoneSet {
    */
   apply(changes: readonly RRsetChange[]): Applied {
     const planned = changes.map((change) => plan(this, change));
+    checkCnames(planned);
     const effective = planned.filter((p) => !sameRRset(p.zone.get(p.name, p.type), p.rrset));
     const undo: (() => void)[] = [];
     const ops: Op[] = [];
@@ -120,6 +121,31 @@ export class ZoneSet {
       ops.push({ p: ['zones', zone.apex, 'serial'], v: zone.serial });
     }
     return { ops, undo: () => undo.reverse().forEach((fn) => fn()) };
+  }
+
+  /**
+   * Owner names at or below `name` whose address records come from the
+   * configuration. Updates must not reach them: the configuration would
+   * bring the old records back at the next start.
+   */
+  configuredAddressOwners(name: string): string[] {
+    const zone = this.find(name);
+    const owners: string[] = [];
+    for (const [owner, node] of zone?.entries() ?? []) {
+      if (!isAtOrBelow(owner, name)) continue;
+      const fixed = [RRType.A, RRType.AAAA].some((type) => {
+        const rrset = node.get(type);
+        return rrset !== undefined && !persisted.has(rrset);
+      });
+      if (fixed) owners.push(owner);
+    }
+    return owners;
+  }
+
+  /** True when the RRset was written by an update or import, not configured. */
+  isStored(name: string, type: number): boolean {
+    const rrset = this.find(name)?.get(name, type);
+    return rrset !== undefined && persisted.has(rrset);
   }
 
   /** The persisted document of every zone, for a snapshot. */
@@ -156,6 +182,26 @@ function plan(zones: ZoneSet, change: RRsetChange): { zone: Zone; name: string; 
   return { zone, name: change.name, type: change.type, ...(rrset ? { rrset } : {}) };
 }
 
+/**
+ * Refuses a change that would leave a CNAME beside other data at one name
+ * (RFC 1034 §3.6.2, RFC 2181 §10.1): resolvers would answer inconsistently.
+ */
+function checkCnames(planned: { zone: Zone; name: string; type: number; rrset?: RRset }[]): void {
+  const after = new Map<string, { zone: Zone; name: string; types: Set<number> }>();
+  for (const { zone, name, type, rrset } of planned) {
+    const key = `${zone.apex} ${name}`;
+    const entry = after.get(key) ?? { zone, name, types: new Set(zone.node(name)?.keys() ?? []) };
+    if (rrset) entry.types.add(type);
+    else entry.types.delete(type);
+    after.set(key, entry);
+  }
+  for (const { name, types } of after.values()) {
+    if (types.has(RRType.CNAME) && types.size > 1) {
+      throw new RecordSyntaxError(`${name} would hold a CNAME and other records; a CNAME must stand alone (RFC 1034 §3.6.2)`);
+    }
+  }
+}
+
 function sameRRset(a: RRset | undefined, b: RRset | undefined): boolean {
   if (!a || !b) return a === b;
   if (a.ttl !== b.ttl || a.rdata.length !== b.rdata.length) return false;
@@ -189,6 +235,9 @@ function loadStatic(zone: Zone, config: ZoneConfig): string[] {
     }
   });
   for (const { name, type, ttl, records } of byKey.values()) zone.set(name, makeRRset(type, ttl, records));
+  for (const [name, node] of zone.entries()) {
+    if (node.has(RRType.CNAME) && node.size > 1) problems.push(`zones[${config.name}]: ${name} has a CNAME and other records; a CNAME must stand alone`);
+  }
   return problems;
 }
 

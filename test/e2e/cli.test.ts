@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import t from 'tap';
 
 import { runCli, serve, tempSetup } from '../helpers/cli.js';
@@ -44,16 +45,27 @@ t.test('bad input exits non-zero with a message a person can act on', async (t) 
   const { config, dir, cleanup } = tempSetup();
   t.teardown(cleanup);
   const c = ['--config', config];
+  const empty = join(dir, 'empty.zone');
+  writeFileSync(empty, '\n');
   const rows: [string[], number, RegExp][] = [
-    [['frobnicate'], 2, /Usage: dynzone COMMAND/],
-    [['account', 'add', ...c], 2, /expected name/],
-    [['account', 'add', 'x', '--colour', 'red', ...c], 2, /Unknown option '--colour'/],
+    [['frobnicate'], 2, /unknown command "frobnicate"\nTry: dynzone --help/],
+    [['account', 'rename', 'x'], 2, /unknown command "account rename"/],
+    [['account'], 2, /Usage: dynzone account COMMAND[\s\S]*account add NAME/],
+    [['account', 'add', ...c], 2, /expected NAME, got 0 argument/],
+    [['account', 'add', 'a', 'b', ...c], 2, /expected NAME, got 2 argument/],
+    [['account', 'add', 'x', '--colour', 'red', ...c], 2, /unknown option --colour\nTry: dynzone account add --help/],
+    [['account', 'add', 'Not Valid', ...c], 2, /account name "not valid" must be/],
+    [['domain', 'add', 'home.dyn.example.net', ...c], 2, /missing account/],
     [['domain', 'add', 'home.dyn.example.net', '--account', 'nobody', ...c], 1, /no account "nobody"/],
-    [['domain', 'add', 'home.example.org', '--account', 'nobody', ...c], 1, /no account|not inside/],
+    [['token', 'create', '--account', 'nobody', '--expires', '2001-01-01', ...c], 2, /in the past/],
     [['token', 'revoke', 'deadbeef', ...c], 1, /no token with id "deadbeef"/],
     [['zone', 'export', 'example.org', ...c], 1, /no zone "example\.org"/],
     [['zone', 'import', 'dyn.example.net', join(dir, 'absent.zone'), ...c], 2, /cannot read .*absent\.zone: ENOENT/],
+    [['zone', 'import', 'dyn.example.net', empty, ...c], 2, /empty\.zone is empty: nothing to import/],
+    [['record', 'remove', 'ns1.dyn.example.net', 'A', ...c], 2, /come from the configuration/],
+    [['record', 'remove', 'nothing.dyn.example.net', 'TXT', ...c], 1, /no TXT records at nothing\.dyn\.example\.net/],
     [['serve', '--config', join(dir, 'absent.json')], 2, /absent\.json[\s\S]*ENOENT/],
+    [['account', 'list', '--config'], 2, /--config needs a file name/],
   ];
   for (const [args, code, message] of rows) {
     const run = await runCli(args);
@@ -62,6 +74,9 @@ t.test('bad input exits non-zero with a message a person can act on', async (t) 
   }
   const help = await runCli(['token', 'create', '--help']);
   t.match(help, { code: 0, stdout: /--secret-stdin/ });
+  t.match(await runCli(['account', '--help']), { code: 0, stdout: /account list/ });
+  t.match(await runCli(['--version']), { code: 0, stdout: /^\d+\.\d+\.\d+\n$/ });
+  t.match(await runCli(['--config', config, 'account', 'list']), { code: 0, stdout: '(none)\n' }, '--config may come first');
 });
 
 t.test('a broken configuration stops the server with status 2 and every problem', async (t) => {
@@ -73,6 +88,27 @@ t.test('a broken configuration stops the server with status 2 and every problem'
   t.match(run.stderr, /dns\.listen\.0: expected "host:port"/);
 });
 
+t.test('a mailbox written with @ gets a hint, and a taken port a plain message', async (t) => {
+  const { config, cleanup } = tempSetup({
+    zones: [{ name: 'dyn.example.net', soa: { mname: 'ns1.dyn.example.net', rname: 'hostmaster@example.org' }, ns: ['ns1.dyn.example.net'] }],
+  });
+  t.teardown(cleanup);
+  const run = await runCli(['serve', '--config', config]);
+  t.equal(run.code, 2);
+  t.match(run.stderr, /zones\.0\.soa\.rname: "hostmaster@example\.org" is not a valid domain name \(write the mailbox as a name/);
+
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => busy.close());
+  const port = (busy.address() as AddressInfo).port;
+  const taken = tempSetup({ http: { listen: [`127.0.0.1:${port}`] } });
+  t.teardown(taken.cleanup);
+  const clash = await runCli(['serve', '--config', taken.config]);
+  t.equal(clash.code, 1);
+  t.match(clash.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+  t.notOk(clash.stderr.includes('    at '), 'no stack trace');
+});
+
 t.test('bad zone lines are reported at start with zone and line', async (t) => {
   const { config, cleanup } = tempSetup({
     zones: [{ name: 'dyn.example.net', soa: { mname: 'ns1.dyn.example.net', rname: 'h.example.net' }, ns: ['ns1.dyn.example.net'], records: ['ok A 192.0.2.1', 'www A 192.0.2.300'] }],
@@ -80,7 +116,7 @@ t.test('bad zone lines are reported at start with zone and line', async (t) => {
   t.teardown(cleanup);
   const run = await runCli(['serve', '--config', config]);
   t.not(run.code, 0);
-  t.match(run.stderr, /zones\[dyn\.example\.net\]\.records\[1\] \(line 2\)/);
+  t.match(run.stderr, /zones\.0\.records\.1 \(line 2\): A: invalid IPv4 address "192\.0\.2\.300"/);
 });
 
 t.test('serve logs its listeners, takes commands while running, refuses a second server and stops cleanly', async (t) => {
@@ -89,6 +125,7 @@ t.test('serve logs its listeners, takes commands while running, refuses a second
   const server = await serve(config);
   t.teardown(() => server.child.kill('SIGKILL'));
   t.equal(server.lines.filter((l) => /listening/.test(String(l.msg))).length, 3, 'one line per listener (UDP, TCP, HTTP)');
+  t.match(server.lines[0], { msg: 'starting', config, dataDir: /data$/, zones: ['dyn.example.net'] }, 'says which config and data folder');
 
   const second = await runCli(['serve', '--config', config]);
   t.equal(second.code, 1);

@@ -69,3 +69,24 @@ t.test('imports a zone file and exports it again; a bad line imports nothing', a
   await t.rejects(runCommand(state, 'zone export', { zone: 'example.org' }), { code: 'DDNS_ERR_NOT_FOUND' });
   await t.rejects(runCommand(state, 'no such', {}), { code: 'DDNS_ERR_USAGE' });
 });
+
+t.test('a domain may not cover names whose addresses the configuration sets', async (t) => {
+  const { state } = await open();
+  await t.rejects(runCommand(state, 'domain add', { name: 'ns1.dyn.example.net', account: 'alice' }), { code: 'DDNS_ERR_CONFLICT', message: /ns1\.dyn\.example\.net, whose addresses come from the configuration/ });
+});
+
+t.test('record remove deletes an imported record set and nothing configured', async (t) => {
+  const { state } = await open();
+  await runCommand(state, 'zone import', { zone: 'dyn.example.net', text: 'alias IN CNAME ns1\n' });
+  t.same(await runCommand(state, 'record remove', { name: 'alias.dyn.example.net', type: 'cname' }), { name: 'alias.dyn.example.net', type: 'CNAME' });
+  t.equal(state.zones.get('dyn.example.net')?.get('alias.dyn.example.net', RRType.CNAME), undefined);
+  await t.rejects(runCommand(state, 'record remove', { name: 'ns1.dyn.example.net', type: 'A' }), { message: /come from the configuration/ });
+  await t.rejects(runCommand(state, 'record remove', { name: 'x.dyn.example.net', type: 'BOGUS' }), { message: /unknown record type "BOGUS"/ });
+  await t.rejects(runCommand(state, 'zone import', { zone: 'dyn.example.net', text: 'ns1 IN CNAME elsewhere.example.org.\n' }), { message: /CNAME must stand alone/ });
+});
+
+t.test('export writes the SOA first', async (t) => {
+  const { state } = await open();
+  const out = ((await runCommand(state, 'zone export', { zone: 'dyn.example.net' })) as { text: string }).text;
+  t.match(out.split('\n')[1], /^@\t3600\tIN\tSOA\t/);
+});

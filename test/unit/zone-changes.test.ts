@@ -89,3 +89,26 @@ t.test('only stored record sets go into the document, and they load back', async
   t.same(again.get('dyn.example.net')?.get('*.' + HOME, RRType.A)?.rdata, ['192.0.2.1']);
   t.equal(again.get('dyn.example.net')?.serial, doc['dyn.example.net']?.serial);
 });
+
+t.test('refuses a CNAME beside other data, in a change or in the configuration', async (t) => {
+  const zones = build();
+  t.throws(() => zones.apply([{ name: 'www.dyn.example.net', type: RRType.A, ttl: 60, rdata: ['192.0.2.1'] }]), { message: /www\.dyn\.example\.net would hold a CNAME and other records/ });
+  zones.apply([{ name: HOME, type: RRType.A, ttl: 60, rdata: ['192.0.2.1'] }]);
+  t.throws(() => zones.apply([{ name: HOME, type: RRType.CNAME, ttl: 60, rdata: ['www'] }]), { code: 'DDNS_ERR_RECORD_SYNTAX' });
+  zones.apply([
+    { name: HOME, type: RRType.A, ttl: 60, rdata: [] },
+    { name: HOME, type: RRType.CNAME, ttl: 60, rdata: ['www'] },
+  ]);
+  t.same(zones.get('dyn.example.net')?.get(HOME, RRType.CNAME)?.rdata, ['www.dyn.example.net.'], 'replacing the address by a CNAME in one change is fine');
+  const { problems } = ZoneSet.build([fixtureZone(['x A 192.0.2.1', 'x CNAME www'])]);
+  t.match(problems.join('\n'), /x\.dyn\.example\.net has a CNAME and other records/);
+});
+
+t.test('tells configured address owners from stored ones', async (t) => {
+  const zones = build();
+  zones.apply([{ name: HOME, type: RRType.A, ttl: 60, rdata: ['192.0.2.1'] }]);
+  t.same(zones.configuredAddressOwners('dyn.example.net'), ['ns1.dyn.example.net']);
+  t.same(zones.configuredAddressOwners(HOME), []);
+  t.ok(zones.isStored(HOME, RRType.A));
+  t.notOk(zones.isStored('ns1.dyn.example.net', RRType.A));
+});

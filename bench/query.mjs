@@ -6,6 +6,7 @@
  *   node bench/query.mjs [--hosts 1000,100000] [--rounds 3] [--seconds 10]
  *                        [--rate-seconds 5] [--starts 3]
  *                        [--servers dynzone,nsd,knot,bind,ceiling] [--json FILE]
+ *                        [--profile DIR] [--keep]
  *
  * For each zone size: start-up (spawn to first correct answer, median of
  * --starts cold starts) and RSS after loading; then interleaved rounds at
@@ -39,6 +40,7 @@ const { values: opts } = parseArgs({
     servers: { type: 'string', default: 'dynzone,nsd,knot,bind,ceiling' },
     'max-minutes': { type: 'string', default: '60' },
     json: { type: 'string' },
+    profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -50,6 +52,8 @@ const RATE = Number(opts.rate);
 const STARTS = Number(opts.starts);
 const SERVERS = opts.servers.split(',');
 const base = mkdtempSync(join(tmpdir(), 'dynzone-bench-'));
+/** Node flags for dynzone: with --profile DIR each dynzone process writes a CPU profile there when it stops. */
+const NODE_ARGS = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
 const running = new Set();
 
 /** Stops every server still running; used at the end, on Ctrl-C and at the time cap. */
@@ -75,7 +79,7 @@ async function starters(files, hosts) {
     const t = performance.now();
     await importZone(config, files.hosts);
     log(`dynzone: imported ${hosts} hosts in ${fmt(performance.now() - t)} ms`);
-    out[name] = () => startDynzone(config);
+    out[name] = () => startDynzone(config, { nodeArgs: NODE_ARGS });
   }
   return out;
 }

@@ -7,6 +7,7 @@
  *   node bench/update.mjs [--hosts 1000,100000] [--clients 1,10] [--rounds 3]
  *                         [--seconds 5] [--max-requests 50000] [--sample 10]
  *                         [--servers dynzone,bind,knot,knot-nosync] [--json FILE]
+ *                         [--profile DIR] [--keep]
  *
  * Each request changes one host's A record to an address it never had.
  * Reported per server and client count (medians over interleaved rounds):
@@ -44,6 +45,7 @@ const { values: opts } = parseArgs({
     servers: { type: 'string', default: 'dynzone,bind,knot,knot-nosync' },
     'max-minutes': { type: 'string', default: '60' },
     json: { type: 'string' },
+    profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -55,7 +57,11 @@ const MAX_REQUESTS = Number(opts['max-requests']);
 const SAMPLE = Number(opts.sample);
 const SERVERS = opts.servers.split(',');
 const base = mkdtempSync(join(tmpdir(), 'dynzone-bench-'));
+/** Node flags for dynzone: with --profile DIR each dynzone process writes a CPU profile there when it stops. */
+const NODE_ARGS = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
 const running = new Set();
+/** The row of BIND driven by dnsperf -u instead of our sender. */
+const DNSPERF_ROW = 'bind (dnsperf -u)';
 
 function log(line) {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -89,6 +95,7 @@ function target(server, hosts, send) {
           const name = `h${n % hosts}.${ZONE}`;
           const address = updateAddress(n);
           await send(name, address);
+          this.last = { name, address };
           if (k % SAMPLE === 0) probes.push(visibility(dns, name, address, performance.now()));
         },
       });
@@ -111,7 +118,7 @@ async function dynzoneTarget(files, hosts) {
   const config = await writeConfig(join(base, `dynzone-${hosts}`));
   await importZone(config, files.hosts);
   const { account, secret } = await createUpdater(config);
-  const server = await startTarget(() => startDynzone(config));
+  const server = await startTarget(() => startDynzone(config, { nodeArgs: NODE_ARGS }));
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...CLIENTS) });
   const headers = { authorization: `Basic ${Buffer.from(`${account}:${secret}`).toString('base64')}` };
@@ -123,7 +130,7 @@ async function dynzoneTarget(files, hosts) {
   };
   const t = target(server, hosts, send);
   t.config = config;
-  t.send = send;
+  t.headers = headers;
   t.close = () => agent.destroy();
   return t;
 }
@@ -175,26 +182,62 @@ function writeUpdateFile(file, hosts, count, from) {
 }
 
 /**
+ * BIND driven by `dnsperf -u` as a cross-check of our own RFC 2136 sender:
+ * `clients` updates outstanding at once, each run from a fresh file so no
+ * update repeats an address the host already has.
+ */
+function dnsperfTarget(bind, hosts) {
+  let offset = 2000000;
+  return {
+    server: bind.server,
+    async run(clients) {
+      const file = join(base, `updates-${hosts}.txt`);
+      writeUpdateFile(file, hosts, MAX_REQUESTS, offset);
+      const s = await dnsperf({
+        port: bind.server.port, queries: file, seconds: SECONDS, serverPid: bind.server.pid,
+        outstanding: clients, updates: true, verbose: true, runs: 1,
+      });
+      offset += s.sent;
+      rmSync(file);
+      return {
+        clients, acknowledged: s.completed, failed: s.lost, errors: {}, seconds: s.runTime, perSecond: s.qps,
+        p50Ms: s.p50Ms, p99Ms: s.p99Ms, sampled: 0, visibleFirst: 0, visibleP50Ms: NaN, visibleMaxMs: NaN,
+      };
+    },
+  };
+}
+
+/**
  * SIGKILL dynzone right after an acknowledged update, restart it, and check
  * that the update is served: the answer was only sent once it was durable.
+ * The measured process is first stopped cleanly (so it can write its CPU
+ * profile) and a fresh one started on the same data.
  */
 async function crashCheck(t, hosts) {
-  const name = `h${hosts - 1}.${ZONE}`;
-  const address = '198.51.100.77';
-  await t.send(name, address);
-  await t.server.crash();
+  await t.server.stop();
   running.delete(t.server);
   t.close();
+  const fresh = await startServer(() => startDynzone(t.config, { nodeArgs: NODE_ARGS }), t.last.name, t.last.address);
+  if (!Number.isFinite(fresh.readyMs)) throw new Error(`dynzone lost ${t.last.name} ${t.last.address} in a clean restart`);
+  const agent = new http.Agent({ keepAlive: false });
+  const name = `h${hosts - 1}.${ZONE}`;
+  const address = '198.51.100.77';
+  const path = `/nic/update?hostname=${name}&myip=${address}&myipv6=preserve`;
+  const res = await httpGet(agent, t.config.httpPort, path, t.headers);
+  if (res.status !== 200) throw new Error(`crash check update refused: ${res.status} ${res.body}`);
+  await fresh.crash();
+  running.delete(fresh);
+
   const server = await startServer(() => startDynzone(t.config), name, address);
   running.delete(server);
   await server.stop();
-  return { survived: Number.isFinite(server.readyMs), restartMs: server.readyMs };
+  return { survived: Number.isFinite(server.readyMs), restartMs: server.readyMs, cleanRestartMs: fresh.readyMs };
 }
 
-function report(hosts, results, crash, cross) {
+function report(hosts, names, results, crash) {
   const rows = [];
   for (const clients of CLIENTS) {
-    for (const name of SERVERS) {
+    for (const name of names) {
       const runs = results[name][clients];
       const ratio = name === 'dynzone' || !results.dynzone ? '' : fmt(median(runs.map((r, i) => results.dynzone[clients][i].perSecond / r.perSecond)), 2);
       const sampled = runs.reduce((n, r) => n + r.sampled, 0);
@@ -205,7 +248,7 @@ function report(hosts, results, crash, cross) {
         fmt(median(runs.map((r) => r.perSecond))),
         fmt(median(runs.map((r) => r.p50Ms)), 2),
         fmt(median(runs.map((r) => r.p99Ms)), 2),
-        `${first}/${sampled}`,
+        sampled ? `${first}/${sampled}` : '–',
         fmt(median(runs.map((r) => r.visibleP50Ms)), 2),
         fmt(Math.max(...runs.map((r) => r.visibleMaxMs).filter(Number.isFinite)), 2),
         fmt(runs.reduce((n, r) => n + r.failed, 0)),
@@ -218,8 +261,7 @@ function report(hosts, results, crash, cross) {
     'visible after max ms', 'failed', 'dynzone ÷ it',
   ];
   let text = `### ${fmt(hosts)} hosts\n\n${table(header, rows)}\n`;
-  if (cross.length) text += `\nBIND driven by dnsperf -u: ${cross.map((c) => `${c.clients} outstanding ${fmt(c.qps)} updates/s (lost ${c.lost})`).join(', ')}.\n`;
-  if (crash) text += `\ndynzone killed with SIGKILL right after an acknowledged update: ${crash.survived ? 'the update was served after the restart' : 'THE UPDATE WAS LOST'} (restart to first answer ${fmt(crash.restartMs)} ms).\n`;
+  if (crash) text += `\ndynzone killed with SIGKILL right after an acknowledged update: ${crash.survived ? 'the update was served after the restart' : 'THE UPDATE WAS LOST'} (restart to first answer ${fmt(crash.restartMs)} ms; a clean restart after the runs took ${fmt(crash.cleanRestartMs)} ms).\n`;
   return text;
 }
 
@@ -238,11 +280,13 @@ async function main() {
     const files = writeZone(join(base, `zone-${hosts}`), hosts, 1000);
     const targets = {};
     for (const name of SERVERS) targets[name] = name === 'dynzone' ? await dynzoneTarget(files, hosts) : await peerTarget(name, files, hosts);
+    if (targets.bind) targets[DNSPERF_ROW] = dnsperfTarget(targets.bind, hosts);
+    const rows = Object.keys(targets);
 
     const results = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (const clients of CLIENTS) {
-        for (const name of SERVERS) {
+        for (const name of rows) {
           const res = await targets[name].run(clients);
           ((results[name] ??= {})[clients] ??= []).push(res);
           const errors = res.failed ? ` errors ${JSON.stringify(res.errors)}` : '';
@@ -251,25 +295,14 @@ async function main() {
       }
     }
 
-    const cross = [];
-    if (targets.bind) {
-      const file = join(base, `updates-${hosts}.txt`);
-      writeUpdateFile(file, hosts, 50000, 3000000);
-      for (const clients of CLIENTS) {
-        const s = await dnsperf({ port: targets.bind.server.port, queries: file, seconds: SECONDS, serverPid: targets.bind.server.pid, outstanding: clients, updates: true });
-        cross.push({ clients, qps: s.qps, lost: s.lost });
-        log(`dnsperf -u bind, ${clients} outstanding: ${fmt(s.qps)} updates/s`);
-      }
-    }
-
     const crash = targets.dynzone ? await crashCheck(targets.dynzone, hosts) : undefined;
     for (const t of Object.values(targets)) {
       t.close?.();
-      t.dns.close();
+      t.dns?.close();
     }
     await stopAll();
-    all.sizes[hosts] = { results, cross, crash };
-    sections.push(report(hosts, results, crash, cross));
+    all.sizes[hosts] = { results, crash };
+    sections.push(report(hosts, rows, results, crash));
   }
   clearTimeout(cap);
 

@@ -28,11 +28,15 @@ export function parseDnsperf(text) {
 /**
  * Runs dnsperf for `seconds` against 127.0.0.1:`port` from core `core`.
  * `qps` caps the rate (-Q); `verbose` collects every answer's latency for
- * percentiles; `updates` sends the file as RFC 2136 updates (-u). Returns the statistics plus `cpuUsPerQuery` of `serverPid`.
+ * percentiles; `updates` sends the file as RFC 2136 updates (-u); `runs`
+ * stops after going through the file that many times (-n). Returns the statistics plus `cpuUsPerQuery` of `serverPid`.
  */
-export async function dnsperf({ port, queries, seconds, serverPid, core = 1, qps, outstanding = 100, verbose = false, updates = false }) {
+export async function dnsperf({
+  port, queries, seconds, serverPid, core = 1, qps, outstanding = 100, verbose = false, updates = false, runs,
+}) {
   const args = ['-c', String(core), 'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', queries];
   if (updates) args.push('-u');
+  if (runs) args.push('-n', String(runs));
   args.push('-l', String(seconds), '-c', '1', '-T', '1', '-q', String(outstanding));
   if (qps) args.push('-Q', String(qps));
   if (verbose) args.push('-v');
@@ -50,7 +54,8 @@ export async function dnsperf({ port, queries, seconds, serverPid, core = 1, qps
   stats.systemShare = cpu > 0 ? (after.system - before.system) / cpu : NaN;
   if (verbose) {
     const latencies = [];
-    for (const m of out.stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000);
+    // Query lines read `> RCODE name type seconds`, update lines `> RCODE zone seconds`.
+    for (const m of out.stdout.matchAll(/^> \S+ .* ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000);
     latencies.sort((a, b) => a - b);
     stats.p50Ms = percentile(latencies, 0.5);
     stats.p99Ms = percentile(latencies, 0.99);

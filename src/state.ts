@@ -17,13 +17,19 @@ export interface Change {
   undo: () => void;
 }
 
+/** A change on its way to disk. */
+interface Pending {
+  change: Change;
+  done: Promise<void>;
+}
+
 /** Zones, directory and store, kept in step. */
 export class State {
   readonly zones: ZoneSet;
   readonly directory: Directory;
   readonly #store: Store;
   /** Changes applied in memory whose commit has not finished, oldest first. */
-  readonly #pending: Change[] = [];
+  readonly #pending: Pending[] = [];
 
   private constructor(zones: ZoneSet, directory: Directory, store: Store) {
     this.zones = zones;
@@ -56,18 +62,28 @@ export class State {
   /**
    * Commits a change already applied in memory. Resolves when it is on
    * disk; on failure undoes it (and all changes behind it) and rethrows.
+   * A change with nothing to write still waits for the changes before it:
+   * "nothing changed" may rest on a change that is not on disk yet, and
+   * must not be acknowledged before that one is (or fail with it).
    */
   async commit(change: Change): Promise<void> {
-    if (change.ops.length === 0) return;
+    if (change.ops.length === 0) return this.#pending.at(-1)?.done;
 
-    this.#pending.push(change);
+    const entry = { change } as Pending;
+    this.#pending.push(entry);
+    entry.done = this.#write(change);
+    entry.done.catch(() => undefined);
+    return entry.done;
+  }
+
+  async #write(change: Change): Promise<void> {
     try {
       await this.#store.commit(change.ops);
     } catch (err) {
       this.#rollbackFrom(change);
       throw err;
     }
-    const i = this.#pending.indexOf(change);
+    const i = this.#pending.findIndex((p) => p.change === change);
     if (i >= 0) this.#pending.splice(i, 1);
   }
 
@@ -77,11 +93,11 @@ export class State {
   }
 
   #rollbackFrom(change: Change): void {
-    const i = this.#pending.indexOf(change);
+    const i = this.#pending.findIndex((p) => p.change === change);
     if (i < 0) return;
 
     const undone = this.#pending.splice(i);
-    for (const c of undone.reverse()) c.undo();
+    for (const p of undone.reverse()) p.change.undo();
   }
 }
 

@@ -90,3 +90,21 @@ t.test('export writes the SOA first', async (t) => {
   const out = ((await runCommand(state, 'zone export', { zone: 'dyn.example.net' })) as { text: string }).text;
   t.match(out.split('\n')[1], /^@\t3600\tIN\tSOA\t/);
 });
+
+t.test('a change with nothing to write waits for the write it rests on, and fails with it', async (t) => {
+  const { state, store } = await open();
+  const change = (ip: string) => state.zones.apply([{ name: 'x.home.dyn.example.net', type: RRType.A, ttl: 60, rdata: [ip] }]);
+  store.failNext = 1;
+  const first = state.commit(change('192.0.2.1'));
+  const same = state.commit(change('192.0.2.1'));
+  t.equal((await Promise.allSettled([first, same])).filter((r) => r.status === 'rejected').length, 2, 'both refused');
+  t.equal(state.zones.get('dyn.example.net')?.get('x.home.dyn.example.net', RRType.A), undefined);
+
+  const ok = state.commit(change('192.0.2.2'));
+  let settled = false;
+  const again = state.commit(change('192.0.2.2')).then(() => (settled = true));
+  t.notOk(settled, 'not acknowledged before the write it rests on');
+  await Promise.all([ok, again]);
+  t.ok(settled);
+  t.same((store.doc.zones as Record<string, { rrsets: Record<string, { A: { rdata: string[] } }> }>)['dyn.example.net']?.rrsets['x.home.dyn.example.net']?.A.rdata, ['192.0.2.2']);
+});

@@ -88,6 +88,9 @@ function describe(error: ErrorObject): string {
   if (error.keyword === 'pattern' && error.instancePath.includes('listen')) {
     return `${path}: expected "host:port" or "[v6]:port"`;
   }
+  if (error.keyword === 'pattern' && path === 'update.realm') {
+    return `${path}: must be printable ASCII without quotes or backslashes (it goes into an HTTP header)`;
+  }
   return `${path}: ${error.message ?? 'is invalid'}`;
 }
 

@@ -189,7 +189,13 @@ export class UpdateServer {
 
   #wire<S extends Server>(server: S): S {
     server.maxConnections = this.#limits.maxConnections;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.#respond(req, res));
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.#respond(req, res).catch((err: unknown) => {
+        // Writing the answer itself failed: nothing more can be said to this client.
+        log.logHandlerError(this.#logger, req.socket.remoteAddress, err);
+        res.destroy();
+      });
+    });
     server.on('clientError', (err: ClientError, socket: Socket) => this.#onClientError(err, socket));
     return server;
   }

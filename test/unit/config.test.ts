@@ -89,3 +89,14 @@ t.test('says which file is unreadable or not JSON', async (t) => {
   writeFileSync(broken, '{ "dataDir": ');
   t.throws(() => loadConfig(broken), { message: /broken\.json[\s\S]*not valid JSON/ });
 });
+
+t.test('refuses a realm that cannot go into an HTTP header', async (t) => {
+  for (const realm of ['Home DNS \u20ac', 'a\r\nX-Injected: 1', 'say "hi"', 'back\\slash', '']) {
+    t.match(problemsOf({ update: { realm } }).join('\n'), /update\.realm: must/, JSON.stringify(realm));
+  }
+  t.same(problemsOf({ update: { realm: 'Home DNS (v2)' } }), []);
+});
+
+t.test('lists the allowed values of a choice', async (t) => {
+  t.match(problemsOf({ log: { level: 'loud' } }).join('\n'), /log\.level: must be one of fatal, error, warn, info, debug, trace, silent/);
+});

@@ -14,6 +14,7 @@ import { ConfigError } from './errors.js';
 import { canonicalName, isValidName, isAtOrBelow } from './zone/names.js';
 import type { SoaFields } from './zone/zone.js';
 import { parseRecordLine } from './zone/zonefile.js';
+import { parseSubnet } from './zone/ip.js';
 import type { ZoneConfig } from './zone/zones.js';
 
 /** A listening address. */
@@ -161,12 +162,11 @@ function checkZones(zones: RawZone[], problems: string[]): ZoneConfig[] {
 }
 
 function parseCidr(text: string, path: string, problems: string[]): [ipaddr.IPv4 | ipaddr.IPv6, number] {
-  try {
-    return text.includes('/') ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), text.includes(':') ? 128 : 32];
-  } catch {
-    problems.push(`${path}: "${text}" is not an address or CIDR`);
-    return [ipaddr.parse('::'), 128];
-  }
+  const subnet = parseSubnet(text);
+  if (subnet) return subnet;
+
+  problems.push(`${path}: "${text}" is not an address or CIDR (IPv4 in plain dotted-quad form)`);
+  return [ipaddr.parse('::'), 128];
 }
 
 /** Builds a Config from raw JSON, or throws ConfigError listing every problem. */

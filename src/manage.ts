@@ -72,7 +72,9 @@ async function removeDomain(state: State, args: Args): Promise<unknown> {
 function parseExpiry(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const when = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(when)) throw new UsageError(`--expires "${text}" is not an ISO-8601 date`);
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  const real = day !== null && new Date(Date.UTC(+day[1]!, +day[2]! - 1, +day[3]!)).toISOString().startsWith(day[0]);
+  if (!real || Number.isNaN(when)) throw new UsageError(`--expires "${text}" is not an ISO-8601 date`);
   if (when <= Date.now()) throw new UsageError(`--expires "${text}" is in the past: the token would never work`);
   return new Date(when).toISOString();
 }

@@ -3,10 +3,10 @@
  * operations that describe them and an undo, like zone changes do, so the
  * caller can commit both kinds in one durable step.
  */
-import ipaddr from 'ipaddr.js';
 
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Json, Op } from '../store/types.js';
+import { parseSubnet } from '../zone/ip.js';
 import { isAtOrBelow, isValidName, parentName } from '../zone/names.js';
 
 /** A person or household. */
@@ -52,16 +52,7 @@ interface DirectoryDoc {
 
 const ACCOUNT_NAME = /^[a-z0-9][a-z0-9._@+-]{0,63}$/;
 
-/** Parses a CIDR or a lone address; returns undefined when it is neither. */
-export function parseSubnet(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
-  try {
-    if (text.includes('/')) return ipaddr.parseCIDR(text);
-    const addr = ipaddr.parse(text);
-    return [addr, addr.kind() === 'ipv4' ? 32 : 128];
-  } catch {
-    return undefined;
-  }
-}
+export { parseSubnet };
 
 /** The directory of accounts, domains and tokens held in memory. */
 export class Directory {

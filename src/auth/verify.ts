@@ -5,6 +5,7 @@
  */
 import ipaddr from 'ipaddr.js';
 
+import { parseIP, unmap } from '../zone/ip.js';
 import { parseSubnet, type Account, type Directory, type Token } from './directory.js';
 import { digestSecret } from './secrets.js';
 
@@ -16,7 +17,8 @@ export type Verified = { ok: true; token: Token; account: Account } | { ok: fals
 
 /** Parses a client address, reading `::ffff:a.b.c.d` as the IPv4 address. */
 export function clientAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
-  return ipaddr.process(text);
+  const address = parseIP(text);
+  return address ? unmap(address) : ipaddr.process(text);
 }
 
 /** True when the address lies in one of the token's subnets (or it has none). */

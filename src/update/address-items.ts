@@ -8,7 +8,7 @@
  */
 import ipaddr from 'ipaddr.js';
 
-import { isStrictIPv4 } from '../zone/records.js';
+import { parseIP, unmap } from '../zone/ip.js';
 import type { Family } from './names.js';
 
 /** An IPv4 or IPv6 address as ipaddr.js holds it. */
@@ -80,10 +80,6 @@ function asPrefix(text: string, lengthText: string): Item {
  * before it is parsed, the dotted tail of an IPv6 address included.
  */
 export function parseStrict(text: string): Address | undefined {
-  if (!text.includes(':')) return isStrictIPv4(text) ? ipaddr.IPv4.parse(text) : undefined;
-  if (/[%[\]]/.test(text) || !ipaddr.IPv6.isValid(text)) return undefined;
-
-  const tail = text.slice(text.lastIndexOf(':') + 1);
-  if (tail.includes('.') && !isStrictIPv4(tail)) return undefined;
-  return ipaddr.process(text);
+  const address = parseIP(text);
+  return address && unmap(address);
 }

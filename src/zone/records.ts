@@ -7,6 +7,7 @@
 import ipaddr from 'ipaddr.js';
 
 import { RecordSyntaxError } from '../errors.js';
+import { isStrictIPv4, parseIPv6 } from './ip.js';
 import { canonicalName, isValidName, nameToWire } from './names.js';
 
 /** Type codes of the record types a zone may hold (RFC 1035, 3596, 2782, 8659). */
@@ -62,10 +63,7 @@ export function absoluteName(token: string, origin: string): string {
   return canonicalName(origin === '' ? token : `${token}.${origin}`);
 }
 
-/** True when an IPv4 address is in strict dotted-quad form (no leading zeros). */
-export function isStrictIPv4(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) && !/(^|\.)0\d/.test(text);
-}
+export { isStrictIPv4 };
 
 /** Parses RDATA text of a known type into canonical text and wire bytes. */
 export function parseRdata(type: number, text: string, origin: string): Rdata {
@@ -160,10 +158,8 @@ const encodeA: Encoder = (tokens) => {
 const encodeAAAA: Encoder = (tokens) => {
   want(tokens, 1, 'AAAA');
   const addr = tokens[0] as string;
-  if (addr.includes('%') || !ipaddr.IPv6.isValid(addr)) {
-    throw new RecordSyntaxError(`AAAA: invalid IPv6 address "${addr}"`);
-  }
-  const parsed = ipaddr.IPv6.parse(addr);
+  const parsed = parseIPv6(addr);
+  if (!parsed) throw new RecordSyntaxError(`AAAA: invalid IPv6 address "${addr}"`);
   return { text: parsed.toRFC5952String(), wire: Buffer.from(parsed.toByteArray()) };
 };
 

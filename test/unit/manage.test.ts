@@ -31,6 +31,8 @@ t.test('keeps an imported secret and refuses a malformed one', async (t) => {
   await t.rejects(runCommand(state, 'token create', { account: 'alice', secret: 'has space in it 1234567' }), { code: 'DDNS_ERR_USAGE' });
   await t.rejects(runCommand(state, 'token create', { account: 'alice', expires: 'tomorrow' }), { message: /ISO-8601/ });
   await t.rejects(runCommand(state, 'token create', { account: 'nobody' }), { code: 'DDNS_ERR_NOT_FOUND' });
+  await t.rejects(runCommand(state, 'token create', { account: 'alice', subnets: '0177.0.0.1' }), { message: /"0177\.0\.0\.1" is not a subnet/ });
+  await t.rejects(runCommand(state, 'token create', { account: 'alice', expires: '2030-02-30' }), { message: /ISO-8601/ });
 });
 
 t.test('removing a domain also removes its address records, in one commit', async (t) => {

@@ -14,6 +14,7 @@ import { ConfigError } from './errors.js';
 import { canonicalName, isValidName, isAtOrBelow } from './zone/names.js';
 import type { SoaFields } from './zone/zone.js';
 import { parseRecordLine } from './zone/zonefile.js';
+import { RRType } from './zone/records.js';
 import { parseSubnet } from './zone/ip.js';
 import type { ZoneConfig } from './zone/zones.js';
 
@@ -129,6 +130,8 @@ function checkRecords(zone: ZoneConfig, path: string, problems: string[]): void 
     try {
       const record = parseRecordLine(line, zone.name, zone.soa.ttl);
       if (!isAtOrBelow(record.name, zone.name)) throw new Error(`${record.name} is outside the zone`);
+      if (record.type === RRType.SOA) throw new Error('the SOA comes from "soa"');
+      if (record.type === RRType.NS && record.name === zone.name) throw new Error('the apex NS records come from "ns"');
     } catch (err) {
       problems.push(`${path}.records.${j} (line ${j + 1}): ${(err as Error).message}`);
     }

@@ -8,7 +8,7 @@ import { chmod, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 
-import { DynzoneError } from './errors.js';
+import { DynzoneError, UsageError } from './errors.js';
 import type { Logger } from './log.js';
 import { runCommand, type Args } from './manage.js';
 import type { State } from './state.js';
@@ -83,10 +83,15 @@ export class ControlServer {
   async #answer(socket: Socket, text: string): Promise<void> {
     let response: Response;
     try {
-      const request = JSON.parse(text) as Request;
-      response = { ok: true, result: await runCommand(this.#state, String(request.command), request.args ?? {}) };
+      const request = JSON.parse(text) as Partial<Request> | null;
+      const args = request?.args ?? {};
+      if (typeof request?.command !== 'string' || typeof args !== 'object' || args === null || Array.isArray(args)) {
+        throw new UsageError('a control request is {"command": string, "args": object}');
+      }
+      response = { ok: true, result: await runCommand(this.#state, request.command, args) };
       this.#logger.info({ command: request.command }, 'management command done');
-    } catch (err) {
+    } catch (caught) {
+      const err = caught instanceof SyntaxError ? new UsageError('a control request must be JSON') : caught;
       const known = err instanceof DynzoneError;
       if (!known) this.#logger.error({ err }, 'management command failed');
       response = { ok: false, code: known ? err.code : 'DDNS_ERR_INTERNAL', message: (err as Error).message };

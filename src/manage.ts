@@ -193,8 +193,10 @@ export const COMMANDS: Record<string, Command> = {
 
 /** Runs one command by name. */
 export async function runCommand(state: State, name: string, args: Args): Promise<unknown> {
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command "${name}"`);
+  const bad = Object.entries(args).find(([, value]) => value !== undefined && typeof value !== 'string');
+  if (bad) throw new UsageError(`argument ${bad[0]} must be a string`);
   return command(state, args);
 }
 

@@ -6,7 +6,7 @@
  * behind it are undone, newest first, so memory never runs ahead of disk.
  */
 import { Directory } from './auth/directory.js';
-import { RecordSyntaxError } from './errors.js';
+import { RecordSyntaxError, StoreCorruptError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Doc, Json, Store } from './store/types.js';
 import { ZoneSet, type ZoneConfig } from './zone/zones.js';
@@ -46,10 +46,13 @@ export class State {
     const { doc, warnings } = await store.open();
     for (const warning of warnings) logger.warn({ store: warning }, 'store repaired on load');
 
-    const { zones, problems } = ZoneSet.build(zoneConfigs, (doc.zones ?? {}) as never);
+    const { zones, problems } = ZoneSet.build(zoneConfigs, isObject(doc.zones) ? (doc.zones as never) : {});
+    problems.push(...directoryProblems(doc));
     if (problems.length > 0) {
       await store.close().catch(() => undefined);
-      throw new RecordSyntaxError(`bad records:\n  ${problems.join('\n  ')}`);
+      const stored = problems.some((p) => p.startsWith('stored'));
+      const text = `bad records:\n  ${problems.join('\n  ')}`;
+      throw stored ? new StoreCorruptError(`${text}\nThe data folder holds data this version cannot read; restore a backup or snapshot.json.bak.`) : new RecordSyntaxError(text);
     }
     return new State(zones, new Directory(doc as never), store);
   }
@@ -99,6 +102,28 @@ export class State {
     const undone = this.#pending.splice(i);
     for (const p of undone.reverse()) p.change.undo();
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks the shape of the stored accounts, domains and tokens. */
+function directoryProblems(doc: Doc): string[] {
+  const problems: string[] = [];
+  if (doc.zones !== undefined && !isObject(doc.zones)) problems.push('stored zones: not an object');
+  for (const key of ['accounts', 'domains', 'tokens']) {
+    const part = doc[key];
+    if (part === undefined) continue;
+    if (!isObject(part) || !Object.values(part).every(isObject)) problems.push(`stored ${key}: not an object of objects`);
+  }
+  const domains = isObject(doc.domains) ? Object.values(doc.domains) : [];
+  if (domains.some((d) => typeof (d as { account?: unknown }).account !== 'string')) problems.push('stored domains: an entry has no account');
+  const tokens = isObject(doc.tokens) ? Object.values(doc.tokens) : [];
+  if (tokens.some((t) => typeof (t as { digest?: unknown }).digest !== 'string' || typeof (t as { account?: unknown }).account !== 'string')) {
+    problems.push('stored tokens: an entry has no digest or account');
+  }
+  return problems;
 }
 
 /** Joins several changes into one, undone in reverse order. */

@@ -40,6 +40,9 @@ export function typeCode(name: string): number | undefined {
   return Object.hasOwn(RRType, upper) ? RRType[upper as TypeName] : undefined;
 }
 
+/** Largest RDATA (RFC 1035 §3.2.1: RDLENGTH is 16 bits). */
+const MAX_RDATA = 0xffff;
+
 /** RDATA in both forms: canonical presentation text and wire bytes. */
 export interface Rdata {
   text: string;
@@ -51,7 +54,9 @@ export function tokenize(text: string): string[] {
   const tokens: string[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    tokens.push(m[1] !== undefined ? `"${m[1]}"` : (m[2] as string));
+    const bare = m[2];
+    if (bare?.includes('"')) throw new RecordSyntaxError(`unterminated or misplaced quote in ${bare}`);
+    tokens.push(m[1] !== undefined ? `"${m[1]}"` : (bare as string));
   }
   return tokens;
 }
@@ -71,7 +76,9 @@ export function parseRdata(type: number, text: string, origin: string): Rdata {
   const encoder = ENCODERS.get(type);
   if (!encoder) throw new RecordSyntaxError(`unsupported record type ${typeName(type)}`);
 
-  return encoder(tokens, origin);
+  const rdata = encoder(tokens, origin);
+  if (rdata.wire.length > MAX_RDATA) throw new RecordSyntaxError(`${typeName(type)} data is ${rdata.wire.length} bytes; at most ${MAX_RDATA} fit`);
+  return rdata;
 }
 
 type Encoder = (tokens: string[], origin: string) => Rdata;
@@ -108,22 +115,33 @@ function u32(n: number): Buffer {
   return b;
 }
 
+/** UTF-8 bytes of the character (whole code point) at `i`, and its width in UTF-16 units. */
+function charAt(text: string, i: number): [number[], number] {
+  const code = text.codePointAt(i) as number;
+  return [[...Buffer.from(String.fromCodePoint(code), 'utf8')], code > 0xffff ? 2 : 1];
+}
+
 /** Reads a presentation character-string: quoted or bare, with `\X` and `\DDD` escapes. */
 function unescape(token: string): Buffer {
   const body = token.startsWith('"') && token.endsWith('"') && token.length >= 2 ? token.slice(1, -1) : token;
   const bytes: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
-    if (ch !== '\\') {
-      bytes.push(...Buffer.from(ch, 'utf8'));
+  for (let i = 0; i < body.length; ) {
+    if (body[i] !== '\\') {
+      const [utf8, width] = charAt(body, i);
+      bytes.push(...utf8);
+      i += width;
       continue;
     }
     const digits = body.slice(i + 1, i + 4);
     if (/^\d{3}$/.test(digits) && Number(digits) < 256) {
       bytes.push(Number(digits));
-      i += 3;
+      i += 4;
     } else if (i + 1 < body.length) {
-      bytes.push(body.charCodeAt(++i) & 0xff);
+      const [utf8, width] = charAt(body, i + 1);
+      bytes.push(...utf8);
+      i += 1 + width;
+    } else {
+      throw new RecordSyntaxError('a string ends in a lone backslash');
     }
   }
   return Buffer.from(bytes);

@@ -4,7 +4,7 @@
  * out for `zone export`.
  */
 import { RecordSyntaxError } from '../errors.js';
-import { relativeName } from './names.js';
+import { isValidName, relativeName } from './names.js';
 import { absoluteName, parseRdata, RRType, typeCode, typeName, type Rdata } from './records.js';
 import type { Zone } from './zone.js';
 
@@ -49,7 +49,9 @@ export function parseRecordLine(line: string, origin: string, defaultTtl: number
     if (previousOwner === undefined) throw new RecordSyntaxError('line starts with white space but no owner came before');
     name = previousOwner;
   } else {
-    name = absoluteName(fields.shift() as string, origin);
+    const owner = fields.shift() as string;
+    name = absoluteName(owner, origin);
+    if (!isValidName(name, true)) throw new RecordSyntaxError(`invalid owner name "${owner}"`);
   }
 
   let ttl = defaultTtl;

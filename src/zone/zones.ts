@@ -61,8 +61,13 @@ export class ZoneSet {
     const zones = new ZoneSet();
     const problems: string[] = [];
     for (const config of configs) {
-      const zoneDoc = doc[config.name] ?? {};
-      const zone = new Zone(config.name, config.soa, zoneDoc.serial ?? initialSerial());
+      const stored: unknown = doc[config.name];
+      const zoneDoc: ZoneDoc = isObject(stored) ? stored : {};
+      if (stored !== undefined && !isObject(stored)) problems.push(`stored data of zone ${config.name}: not an object`);
+      const serial = zoneDoc.serial;
+      const serialOk = serial === undefined || (Number.isInteger(serial) && serial >= 0 && serial <= 0xffffffff);
+      if (!serialOk) problems.push(`stored serial of zone ${config.name}: ${JSON.stringify(serial)} is not a 32-bit serial`);
+      const zone = new Zone(config.name, config.soa, serialOk && serial !== undefined ? serial : initialSerial());
       zones.#zones.set(zone.apex, zone);
       problems.push(...loadStatic(zone, config));
       loadPersisted(zone, zoneDoc, problems);
@@ -165,9 +170,22 @@ export class ZoneSet {
   }
 }
 
+/** Most bytes of records one RRset may hold: it must fit a TCP answer. */
+const MAX_RRSET_BYTES = 60_000;
+
+/** Checks what every RRset must satisfy, wherever it comes from. */
+function checkRRset(type: number, ttl: number, records: { wire: Buffer }[]): void {
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 0x7fffffff) throw new RecordSyntaxError(`TTL ${ttl} is not a whole number from 0 to 2147483647`);
+  if (type === RRType.CNAME && records.length > 1) throw new RecordSyntaxError('a name has at most one CNAME');
+  const bytes = records.reduce((sum, r) => sum + r.wire.length + 12, 0);
+  if (bytes > MAX_RRSET_BYTES) throw new RecordSyntaxError(`the ${typeName(type)} records at one name take ${bytes} bytes; at most ${MAX_RRSET_BYTES} fit in an answer`);
+}
+
 /** Builds a persisted RRset from presentation RDATA. */
 function buildRRset(type: number, ttl: number, rdata: readonly string[], origin: string): RRset {
+  if (!Array.isArray(rdata) || rdata.some((r) => typeof r !== 'string')) throw new RecordSyntaxError('record data must be a list of strings');
   const unique = new Map(rdata.map((text) => parseRdata(type, text, origin)).map((r) => [r.text, r]));
+  checkRRset(type, ttl, [...unique.values()]);
   const rrset = makeRRset(type, ttl, [...unique.values()]);
   persisted.add(rrset);
   return rrset;
@@ -234,20 +252,37 @@ function loadStatic(zone: Zone, config: ZoneConfig): string[] {
       problems.push(`zones[${config.name}].records[${i}] (line ${i + 1}): ${(err as Error).message}`);
     }
   });
-  for (const { name, type, ttl, records } of byKey.values()) zone.set(name, makeRRset(type, ttl, records));
+  for (const { name, type, ttl, records } of byKey.values()) {
+    try {
+      checkRRset(type, ttl, records);
+      zone.set(name, makeRRset(type, ttl, records));
+    } catch (err) {
+      problems.push(`zones[${config.name}]: ${name} ${typeName(type)}: ${(err as Error).message}`);
+    }
+  }
   for (const [name, node] of zone.entries()) {
     if (node.has(RRType.CNAME) && node.size > 1) problems.push(`zones[${config.name}]: ${name} has a CNAME and other records; a CNAME must stand alone`);
   }
   return problems;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function loadPersisted(zone: Zone, doc: ZoneDoc, problems: string[]): void {
+  if (!isObject(doc.rrsets ?? {})) return void problems.push(`stored records of zone ${zone.apex}: not an object`);
   for (const [name, types] of Object.entries(doc.rrsets ?? {})) {
-    for (const [mnemonic, { ttl, rdata }] of Object.entries(types)) {
+    if (!isObject(types) || !zone.contains(name)) {
+      problems.push(`stored records at ${name} in zone ${zone.apex}: not an object of record sets inside the zone`);
+      continue;
+    }
+    for (const [mnemonic, entry] of Object.entries(types)) {
       const type = typeCode(mnemonic);
       try {
         if (type === undefined) throw new RecordSyntaxError(`unknown type ${mnemonic}`);
-        zone.set(name, buildRRset(type, ttl, rdata, zone.apex));
+        if (!isObject(entry)) throw new RecordSyntaxError('not an object with ttl and rdata');
+        zone.set(name, buildRRset(type, entry.ttl as number, entry.rdata as string[], zone.apex));
       } catch (err) {
         problems.push(`stored record ${name} ${mnemonic} in zone ${zone.apex}: ${(err as Error).message}`);
       }

@@ -100,3 +100,11 @@ t.test('refuses a realm that cannot go into an HTTP header', async (t) => {
 t.test('lists the allowed values of a choice', async (t) => {
   t.match(problemsOf({ log: { level: 'loud' } }).join('\n'), /log\.level: must be one of fatal, error, warn, info, debug, trace, silent/);
 });
+
+t.test('SOA and apex NS belong to their own keys, not to records', async (t) => {
+  const zone = { name: 'example.net', soa: { mname: 'ns.example.net', rname: 'h.example.net' }, ns: ['ns.example.net'], records: ['@ IN NS other.example.org.', '@ SOA a b 1 2 3 4 5', 'sub IN NS ns.sub'] };
+  const text = problemsOf({ zones: [zone] }).join('\n');
+  t.match(text, /zones\.0\.records\.0 \(line 1\): the apex NS records come from "ns"/);
+  t.match(text, /zones\.0\.records\.1 \(line 2\): the SOA comes from "soa"/);
+  t.notMatch(text, /records\.2/, 'a delegation below the apex is fine');
+});

@@ -112,3 +112,13 @@ t.test('tells configured address owners from stored ones', async (t) => {
   t.ok(zones.isStored(HOME, RRType.A));
   t.notOk(zones.isStored('ns1.dyn.example.net', RRType.A));
 });
+
+t.test('refuses two CNAMEs at a name, bad TTLs and record sets too large to answer', async (t) => {
+  const zones = build();
+  t.throws(() => zones.apply([{ name: 'c.dyn.example.net', type: RRType.CNAME, ttl: 60, rdata: ['a', 'b'] }]), { message: /at most one CNAME/ });
+  t.throws(() => zones.apply([{ name: HOME, type: RRType.A, ttl: -5, rdata: ['192.0.2.1'] }]), { message: /TTL -5/ });
+  const big = Array.from({ length: 3 }, (_, i) => `"${String(i).repeat(30000)}"`);
+  t.throws(() => zones.apply([{ name: HOME, type: RRType.TXT, ttl: 60, rdata: big }]), { message: /at most 60000 fit/ });
+  const { problems } = ZoneSet.build([fixtureZone(['c CNAME a', 'c CNAME b'])]);
+  t.match(problems.join('\n'), /c\.dyn\.example\.net CNAME: a name has at most one CNAME/);
+});

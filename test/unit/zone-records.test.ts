@@ -126,3 +126,20 @@ t.test('empty non-terminals exist until the last name below them goes', async (t
   t.notOk(zone.exists('c.example.net'));
   t.equal(zone.negativeTtl, 4);
 });
+
+t.test('keeps characters outside the BMP whole in TXT data', async (t) => {
+  const rdata = parseRdata(RRType.TXT, '"😀 é"', '');
+  t.same([...rdata.wire], [7, 0xf0, 0x9f, 0x98, 0x80, 0x20, 0xc3, 0xa9]);
+  t.equal(parseRdata(RRType.TXT, rdata.text, '').wire.toString('hex'), rdata.wire.toString('hex'), 'the presentation form reads back the same bytes');
+});
+
+t.test('refuses unterminated quotes, oversized data and bad owner names', async (t) => {
+  t.throws(() => parseRdata(RRType.TXT, '"abc', ''), { message: /unterminated or misplaced quote/ });
+  t.throws(() => parseRdata(RRType.TXT, 'a"b', ''), { message: /misplaced quote/ });
+  t.throws(() => parseRdata(RRType.TXT, `"${'x'.repeat(70000)}"`, ''), { message: /at most 65535 fit/ });
+  t.throws(() => parseRecordLine('a..b A 192.0.2.1', 'example.net', 60), { message: /invalid owner name "a\.\.b"/ });
+  t.throws(() => parseRecordLine(`${'l'.repeat(70)} A 192.0.2.1`, 'example.net', 60), { message: /invalid owner name/ });
+  t.throws(() => parseRecordLine('hé A 192.0.2.1', 'example.net', 60), { message: /invalid owner name/ });
+  t.equal(parseRecordLine('*.home A 192.0.2.1', 'example.net', 60).name, '*.home.example.net');
+  t.equal(parseRecordLine('_acme-challenge TXT "x"', 'example.net', 60).name, '_acme-challenge.example.net');
+});

@@ -6,7 +6,7 @@
  *   node bench/query.mjs [--hosts 1000,100000] [--rounds 3] [--seconds 10]
  *                        [--rate-seconds 5] [--starts 3]
  *                        [--servers dynzone,nsd,knot,bind,ceiling] [--json FILE]
- *                        [--profile DIR] [--keep]
+ *                        [--profile DIR] [--baseline OTHER/dist/cli.js] [--keep]
  *
  * For each zone size: start-up (spawn to first correct answer, median of
  * --starts cold starts) and RSS after loading; then interleaved rounds at
@@ -16,14 +16,14 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { hostA, hostAAAA, writeZone, ZONE } from './gen-zone.mjs';
 import { expandIPv6, firstCorrectAnswer, TYPE, udpClient } from './lib/dns.mjs';
 import { dnsperf } from './lib/dnsperf.mjs';
-import { cliBuilt, importZone, startDynzone, writeConfig } from './lib/dynzone.mjs';
+import { CLI, cliBuilt, importZone, startDynzone, writeConfig } from './lib/dynzone.mjs';
 import { machine } from './lib/machine.mjs';
 import { pinSelf, rss } from './lib/proc.mjs';
 import { fmt, median, table } from './lib/stats.mjs';
@@ -41,6 +41,7 @@ const { values: opts } = parseArgs({
     'max-minutes': { type: 'string', default: '60' },
     json: { type: 'string' },
     profile: { type: 'string' },
+    baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -50,7 +51,8 @@ const SECONDS = Number(opts.seconds);
 const RATE_SECONDS = Number(opts['rate-seconds']);
 const RATE = Number(opts.rate);
 const STARTS = Number(opts.starts);
-const SERVERS = opts.servers.split(',');
+/** With --baseline PATH, a second dynzone build runs beside this one, to measure what a change bought. */
+const SERVERS = opts.servers.split(',').concat(opts.baseline ? ['dynzone-baseline'] : []);
 const base = mkdtempSync(join(tmpdir(), 'dynzone-bench-'));
 /** Node flags for dynzone: with --profile DIR each dynzone process writes a CPU profile there when it stops. */
 const NODE_ARGS = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', opts.profile] : [];
@@ -70,15 +72,16 @@ function log(line) {
 async function starters(files, hosts) {
   const out = {};
   for (const name of SERVERS) {
-    if (name !== 'dynzone') {
+    if (!name.startsWith('dynzone')) {
       out[name] = () => startPeer(name, { zoneFile: files.zone, parent: base });
       continue;
     }
-    if (!cliBuilt()) throw new Error('dist/cli.js is missing: build dynzone first (npx tsc -p tsconfig.json)');
-    const config = await writeConfig(join(base, `dynzone-${hosts}`));
+    const cli = name === 'dynzone' ? CLI : resolve(opts.baseline);
+    if (!cliBuilt(cli)) throw new Error(`${cli} is missing: build dynzone first (npx tsc -p tsconfig.json)`);
+    const config = await writeConfig(join(base, `${name}-${hosts}`), { cli });
     const t = performance.now();
     await importZone(config, files.hosts);
-    log(`dynzone: imported ${hosts} hosts in ${fmt(performance.now() - t)} ms`);
+    log(`${name}: imported ${hosts} hosts in ${fmt(performance.now() - t)} ms`);
     out[name] = () => startDynzone(config, { nodeArgs: NODE_ARGS });
   }
   return out;

@@ -20,16 +20,17 @@ export const CLI = process.env.DYNZONE_CLI
   ? resolve(process.env.DYNZONE_CLI)
   : resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
 
-/** Whether dist/cli.js has been built. */
-export function cliBuilt() {
-  return existsSync(CLI);
+/** Whether the command line entry (dist/cli.js, or `path`) has been built. */
+export function cliBuilt(path = CLI) {
+  return existsSync(path);
 }
 
 /**
  * Writes a configuration serving the benchmark zone from `dir/data` on free
  * ports; `perDomain` raises the update limit so the load is not refused.
+ * `cli` picks the build that runs with it (default: CLI).
  */
-export async function writeConfig(dir, { logLevel = 'info' } = {}) {
+export async function writeConfig(dir, { logLevel = 'info', cli } = {}) {
   mkdirSync(dir, { recursive: true });
   const dnsPort = await freePort();
   const httpPort = await freePort();
@@ -44,12 +45,12 @@ export async function writeConfig(dir, { logLevel = 'info' } = {}) {
   };
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
-  return { file, dnsPort, httpPort, dir };
+  return { file, dnsPort, httpPort, dir, cli: cli ?? CLI };
 }
 
 /** Runs one management command with no server running; throws on failure. */
 export async function cli(config, args, timeoutMs = 120000) {
-  const out = await run(process.execPath, [CLI, ...args, '--config', config.file], { timeoutMs });
+  const out = await run(process.execPath, [config.cli ?? CLI, ...args, '--config', config.file], { timeoutMs });
   if (out.code !== 0) throw new Error(`dynzone ${args.join(' ')} failed (${out.code ?? out.signal}): ${out.stderr.trim()}`);
   return out.stdout.trim();
 }
@@ -72,7 +73,7 @@ export async function createUpdater(config, account = 'bench') {
  * `--cpu-prof`. Resolves with { pid, port, httpPort, startedAt, stop }.
  */
 export function startDynzone(config, { core = 0, nodeArgs = [] } = {}) {
-  const started = spawnPinned(core, process.execPath, [...nodeArgs, CLI, 'serve', '--config', config.file], {
+  const started = spawnPinned(core, process.execPath, [...nodeArgs, config.cli ?? CLI, 'serve', '--config', config.file], {
     logFile: join(config.dir, 'server.log'),
     cwd: config.dir,
   });

@@ -29,6 +29,15 @@ const USAGE_CODES = new Set(['DDNS_ERR_USAGE', 'DDNS_ERR_CONFIG_INVALID', 'DDNS_
 
 type Values = Record<string, string | boolean | undefined>;
 
+/** What a failed bind means, in words. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the address is already in use',
+  EACCES: 'permission denied (ports below 1024 need CAP_NET_BIND_SERVICE; see the README)',
+  EADDRNOTAVAIL: 'no such address on this machine',
+  ENOTFOUND: 'no such host name; use an IP address',
+  EAI_AGAIN: 'the host name could not be looked up; use an IP address',
+};
+
 function fail(message: string, status = 1): never {
   process.stderr.write(`dynzone: ${message}\n`);
   process.exit(status);
@@ -176,13 +185,11 @@ async function serve(config: Config): Promise<void> {
   try {
     onSignals(logger, config, await startApp(config, logger));
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      const where = e.address !== undefined ? `${e.address}:${e.port}` : 'a configured address';
-      const why = { EADDRINUSE: 'the address is already in use', EACCES: 'permission denied (ports below 1024 need CAP_NET_BIND_SERVICE; see the README)', EADDRNOTAVAIL: 'no such address on this machine' }[e.code];
-      throw new DynzoneError('DDNS_ERR_LISTEN', `cannot listen on ${where}: ${why}`);
-    }
-    throw err;
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+    const why = LISTEN_ERRORS[e.code ?? ''];
+    if (!why) throw err;
+    const where = e.hostname ?? (e.address !== undefined ? `${e.address}:${e.port}` : 'a configured address');
+    throw new DynzoneError('DDNS_ERR_LISTEN', `cannot listen on ${where}: ${why}`);
   }
 }
 

@@ -15,7 +15,7 @@
  * capped by -l; the whole run by --max-minutes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -168,6 +168,7 @@ function report(hosts, result) {
       fmt(median(f.map((s) => s.qps))),
       fmt(median(f.map((s) => s.cpuUsPerQuery)), 2),
       fmt(f.reduce((n, s) => n + s.lost, 0)),
+      fmt(median(f.map((s) => s.responseBytes))),
       fmt(median(q.map((s) => s.p50Ms)), 3),
       fmt(median(q.map((s) => s.p99Ms)), 3),
       fmt(q.reduce((n, s) => n + s.lost, 0)),
@@ -178,7 +179,7 @@ function report(hosts, result) {
     ];
   });
   const header = [
-    'server', 'queries/s', 'core µs/query', 'lost (full speed)', `p50 ms @${RATE / 1000}k`, `p99 ms @${RATE / 1000}k`,
+    'server', 'queries/s', 'core µs/query', 'lost (full speed)', 'reply bytes', `p50 ms @${RATE / 1000}k`, `p99 ms @${RATE / 1000}k`,
     `lost @${RATE / 1000}k`, 'start → answer ms', 'RSS MiB', 'dynzone ÷ it (q/s)', 'dynzone ÷ it (µs/q)',
   ];
   return `### ${fmt(hosts)} hosts\n\n${table(header, rows)}\n`;
@@ -211,6 +212,7 @@ async function main() {
   process.stdout.write(`## Query benchmark, ${m.date}\n\n${m.summary}\n`);
   process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s at full speed, ${ROUNDS} × ${RATE_SECONDS} s at ${RATE} q/s; medians.\n\n`);
   process.stdout.write(sections.join('\n'));
+  process.stdout.write(`\nLoad average at the end: ${loadavg()[0].toFixed(2)}.\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2) + '\n');
   if (!opts.keep) rmSync(base, { recursive: true, force: true });
 }

@@ -20,7 +20,7 @@
  */
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -309,6 +309,7 @@ async function main() {
   process.stdout.write(`## Update benchmark, ${all.machine.date}\n\n${all.machine.summary}\n`);
   process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s per server and client count (at most ${MAX_REQUESTS} requests each); medians.\n\n`);
   process.stdout.write(sections.join('\n'));
+  process.stdout.write(`\nLoad average at the end: ${loadavg()[0].toFixed(2)}.\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(all, null, 2) + '\n');
   if (!opts.keep) rmSync(base, { recursive: true, force: true });
 }

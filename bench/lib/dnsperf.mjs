@@ -22,6 +22,7 @@ export function parseDnsperf(text) {
     avgLatencyMs: latency ? Number(latency[1]) * 1000 : NaN,
     maxLatencyMs: latency ? Number(latency[3]) * 1000 : NaN,
     rcodes: /Response codes:\s+(.*)/.exec(text)?.[1] ?? '',
+    responseBytes: number(text, /Average packet size:\s+request \d+, response (\d+)/),
   };
 }
 

@@ -2,7 +2,7 @@
  * What the results were measured on, for the README table.
  */
 import { readFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { spawnSync } from 'node:child_process';
 
 /** A program's version from its output (some print it on stderr, some exit non-zero). */
@@ -27,6 +27,7 @@ export function machine() {
   };
   info.summary =
     `Machine: ${info.cpu}, ${info.nproc} cores, Linux ${info.kernel}; Node ${info.node}, ` +
-    `NSD ${info.nsd}, Knot ${info.knot}, BIND ${info.bind}, dnsperf ${info.dnsperf}.\n`;
+    `NSD ${info.nsd}, Knot ${info.knot}, BIND ${info.bind}, dnsperf ${info.dnsperf}. ` +
+    `Load average at the start: ${loadavg()[0].toFixed(2)}.\n`;
   return info;
 }

@@ -25,6 +25,16 @@ export function isValidName(name: string, wildcard = false): boolean {
   return labels.every((label, i) => (wildcard && i === 0 && label === '*') || LABEL.test(label));
 }
 
+/**
+ * True for an owner name in a zone file: like `isValidName`, but a `*`
+ * label may stand anywhere (only a leading one is a wildcard; RFC 4592 §2.1.1).
+ */
+export function isValidOwner(name: string): boolean {
+  if (name === '' || name.length > 253) return name === '';
+
+  return name.split('.').every((label) => label === '*' || LABEL.test(label));
+}
+
 /** True when `name` equals `parent` or lies below it. */
 export function isAtOrBelow(name: string, parent: string): boolean {
   if (parent === '') return true;

@@ -4,7 +4,7 @@
  * out for `zone export`.
  */
 import { RecordSyntaxError } from '../errors.js';
-import { isValidName, relativeName } from './names.js';
+import { isValidOwner, relativeName } from './names.js';
 import { absoluteName, parseRdata, RRType, typeCode, typeName, type Rdata } from './records.js';
 import type { Zone } from './zone.js';
 
@@ -51,7 +51,7 @@ export function parseRecordLine(line: string, origin: string, defaultTtl: number
   } else {
     const owner = fields.shift() as string;
     name = absoluteName(owner, origin);
-    if (!isValidName(name, true)) throw new RecordSyntaxError(`invalid owner name "${owner}"`);
+    if (!isValidOwner(name)) throw new RecordSyntaxError(`invalid owner name "${owner}"`);
   }
 
   let ttl = defaultTtl;

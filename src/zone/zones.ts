@@ -69,9 +69,10 @@ export class ZoneSet {
       if (!serialOk) problems.push(`stored serial of zone ${config.name}: ${JSON.stringify(serial)} is not a 32-bit serial`);
       const zone = new Zone(config.name, config.soa, serialOk && serial !== undefined ? serial : initialSerial());
       zones.#zones.set(zone.apex, zone);
+      // The SOA goes in first, so it leads the apex in answers and exports.
+      rebuildSoa(zone);
       problems.push(...loadStatic(zone, config));
       loadPersisted(zone, zoneDoc, problems);
-      rebuildSoa(zone);
     }
     return { zones, problems };
   }

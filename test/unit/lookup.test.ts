@@ -114,7 +114,7 @@ const rows: Row[] = [
   { should: 'answers ANY with one RRset, A first (RFC 8482)', qname: 'host.example.test', qtype: 'ANY', kind: 'answer', answer: [A_HOST] },
   { should: 'answers ANY with the first preferred RRset in zone order', qname: 'anypref.example.test', qtype: 'ANY', kind: 'answer', answer: ['anypref 300 IN AAAA 2001:db8::99'] },
   { should: 'answers ANY with the last RRset when none is preferred', qname: 'anyother.example.test', qtype: 'ANY', kind: 'answer', answer: ['anyother 300 IN CAA 0 issue "ca.example"'] },
-  { should: 'answers ANY at the apex with the MX before the NS', qname: 'example.test', qtype: 'ANY', kind: 'answer', answer: ['@ 300 IN MX 10 mail'] },
+  { should: 'answers ANY at the apex with the SOA, which leads the apex as in the exported file', qname: 'example.test', qtype: 'ANY', kind: 'answer', answer: ['@ 3600 IN SOA ns1 hostmaster 2024010101 3600 600 604800 60'] },
   { should: 'answers ANY at a CNAME with the CNAME only', qname: 'www.example.test', qtype: 'ANY', kind: 'answer', answer: ['www 300 IN CNAME host'] },
   { should: 'answers ANY from a wildcard', qname: 'pc.home.example.test', qtype: 'ANY', kind: 'answer', answer: ['pc.home 60 IN A 198.51.100.7'], wildcard: [true] },
   { should: 'answers ANY at an empty non-terminal with NODATA', qname: 'c.example.test', qtype: 'ANY', kind: 'nodata', authority: [SOA_NEG] },

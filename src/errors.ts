@@ -54,6 +54,13 @@ export class StoreLockedError extends DynzoneError {
   }
 }
 
+/** The data folder cannot be used: it is a file, read-only, or not ours to write. */
+export class StoreOpenError extends DynzoneError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('DDNS_ERR_STORE_OPEN', message, options);
+  }
+}
+
 /** A command-line or control request names something invalid or unknown. */
 export class UsageError extends DynzoneError {
   constructor(message: string) {

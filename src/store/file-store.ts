@@ -16,10 +16,9 @@
  * The journal since the previous snapshot is kept, so `snapshot.json.bak`
  * plus the journal is a complete recovery point as well.
  */
-import { chmod } from 'node:fs/promises';
-
 import { StoreWriteError } from '../errors.js';
-import { errorMessage, makeDir, removeTempFiles } from './fs.js';
+import { openError, prepareDataDir } from './data-dir.js';
+import { errorMessage, removeTempFiles } from './fs.js';
 import { JournalWriter, formatEntry, removeJournals } from './journal.js';
 import type { JournalFile } from './journal.js';
 import { acquireLock } from './lock.js';
@@ -32,7 +31,7 @@ import type { Doc, LoadResult, Op, Store } from './types.js';
 
 /** How to build a FileStore. */
 export interface FileStoreOptions {
-  /** The data folder; created (mode 0700) when missing. */
+  /** The data folder; created (mode 0700) when missing, else group and other access is taken away. */
   dir: string;
   /**
    * The owner's current document. Called right after a flush, when every
@@ -106,23 +105,17 @@ export class FileStore implements Store {
     this.#onBackgroundError = options.onBackgroundError ?? (() => undefined);
   }
 
-  /** Takes the folder's lock, then loads snapshot and journal; see Store.open. */
+  /**
+   * Prepares and locks the folder, then loads (see Store.open). A file-system
+   * fault on the way is a StoreOpenError that names the folder.
+   */
   async open(): Promise<LoadResult> {
     if (this.#state !== 'new') throw new Error('FileStore.open() may be called once');
 
-    await makeDir(this.dir, 0o700);
-    // A folder made by someone else (a git checkout, an unpacked backup)
-    // may be group- or world-readable; the data is not theirs to read.
-    await chmod(this.dir, 0o700);
-    const lock = await acquireLock(this.dir);
     try {
-      const result = await this.#load();
-      this.#lock = lock;
-      this.#state = 'open';
-      return result;
+      return await this.#open();
     } catch (err) {
-      await lock.release();
-      throw err;
+      throw openError(this.dir, err);
     }
   }
 
@@ -151,6 +144,20 @@ export class FileStore implements Store {
 
     this.#closing ??= this.#close();
     return this.#closing;
+  }
+
+  async #open(): Promise<LoadResult> {
+    const folderWarnings = await prepareDataDir(this.dir);
+    const lock = await acquireLock(this.dir);
+    try {
+      const { doc, warnings } = await this.#load();
+      this.#lock = lock;
+      this.#state = 'open';
+      return { doc, warnings: [...folderWarnings, ...warnings] };
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   }
 
   async #load(): Promise<LoadResult> {

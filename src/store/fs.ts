@@ -1,8 +1,8 @@
 /** Small file-system steps the store needs to be durable. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** `.<name>.<pid>.<12 hex digits>.tmp`, as tempPath makes them. */
 const TEMP_NAME = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
@@ -12,21 +12,51 @@ export function tempPath(dir: string, name: string): string {
   return join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** Whether `path` names a temp file as tempPath makes them. */
+export function isTempPath(path: string): boolean {
+  return TEMP_NAME.test(basename(path));
+}
+
 /** Removes temp files a crash left in `dir`; only for the process that holds the folder. */
 export async function removeTempFiles(dir: string): Promise<void> {
-  const temps = (await readdir(dir)).filter((name) => TEMP_NAME.test(name));
+  const temps = (await readdir(dir)).filter(isTempPath);
   await Promise.all(temps.map((name) => rm(join(dir, name), { force: true })));
 }
 
-/** Creates `dir` and any missing parents with `mode`, and flushes each new entry to disk. */
+/**
+ * Creates `dir` and any missing parents with `mode`, one level at a time,
+ * and flushes each new entry to disk. A recursive mkdir would report a
+ * read-only file system as ENOENT; one level at a time gives the real cause.
+ */
 export async function makeDir(dir: string, mode: number): Promise<void> {
-  const target = resolve(dir);
-  const first = await mkdir(target, { recursive: true, mode });
-  if (first === undefined) return;
-
-  for (let path = target; dirname(path) !== path; path = dirname(path)) {
+  for (const path of await missingDirs(resolve(dir))) {
+    try {
+      await mkdir(path, { mode });
+    } catch (err) {
+      // Made meanwhile by someone else; the caller checks what it is.
+      if (errorCode(err) !== 'EEXIST') throw err;
+    }
     await fsyncDir(dirname(path));
-    if (path === resolve(first)) return;
+  }
+}
+
+/** The absolute path `dir` and its parents that do not exist yet, outermost first. */
+async function missingDirs(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let path = dir; !(await exists(path)); path = dirname(path)) {
+    missing.unshift(path);
+    if (dirname(path) === path) break;
+  }
+  return missing;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return false;
+    throw err;
   }
 }
 

@@ -87,8 +87,14 @@ export class JournalWriter {
     return new JournalWriter(file.path, file.start, handle, length);
   }
 
-  /** Writes `text` at the end and flushes it; returns the bytes written. */
+  /**
+   * Writes `text`, whole entries each ending with a newline, at the end in
+   * one write and flushes it; returns the bytes written. A crash midway
+   * thus leaves an unterminated last line, which the load drops.
+   */
   async append(text: string): Promise<number> {
+    if (!text.endsWith('\n')) throw new TypeError('a journal append must end with a newline');
+
     const data = Buffer.from(text, 'utf8');
     if (this.#dirty) await this.#cutBack();
 

@@ -1,8 +1,17 @@
 /**
  * Loading the journal at start: every entry after the snapshot's seq is
- * applied in order. Only one kind of damage is repaired: a torn last line
- * of the newest file, which a crash mid-append leaves and which was never
- * acknowledged. Anything else stops the start with a StoreCorruptError.
+ * applied in order. Only one kind of damage is repaired: an unterminated
+ * last line of the newest file. The writer ends every entry with a newline
+ * inside the same append and acknowledges only after the flush, so a line
+ * without its newline is a write a crash cut short, never acknowledged.
+ * A complete line that is not a valid entry may have been acknowledged;
+ * it, and anything else, stops the start with a StoreCorruptError.
+ *
+ * Not told apart: a file system that may store an append's size before its
+ * data (ext4 with data=writeback) can leave zeros in front of complete
+ * lines after a power cut. That refuses the start as well; it is safe,
+ * since nothing is dropped that might have been acknowledged, and the
+ * message says how to cut the file by hand.
  */
 import { open, readFile } from 'node:fs/promises';
 import { StoreCorruptError } from '../errors.js';
@@ -33,8 +42,11 @@ interface ParsedFile {
   entries: Entry[];
   /** Bytes up to the end of the last complete line. */
   goodLength: number;
+  /** The unterminated last line, if the file does not end with a newline. */
   torn: { line: number; bytes: number } | null;
 }
+
+const NEWLINE = 0x0a;
 
 /** Applies the journal in `dir` to `snapshot.doc` in place. */
 export async function replayJournals(dir: string, snapshot: Snapshot): Promise<Replay> {
@@ -44,7 +56,7 @@ export async function replayJournals(dir: string, snapshot: Snapshot): Promise<R
   for (const [i, file] of files.entries()) {
     const parsed = parseJournal(await readFile(file.path), file.path);
     const isNewest = i === files.length - 1;
-    if (parsed.torn && !isNewest) throw corrupt(file.path, parsed.torn.line, 'is incomplete or invalid');
+    if (parsed.torn && !isNewest) throw corrupt(file.path, parsed.torn.line, TORN_BEFORE_NEWEST);
 
     file.last = checkOrder(file, parsed.entries);
     replay.lastSeq = applyEntries(snapshot, replay.lastSeq, file, parsed.entries);
@@ -54,36 +66,38 @@ export async function replayJournals(dir: string, snapshot: Snapshot): Promise<R
   return replay;
 }
 
+/** Every newline-terminated line must be an entry; bytes after the last newline are a torn write. */
 function parseJournal(data: Buffer, path: string): ParsedFile {
   const entries: Entry[] = [];
   let offset = 0;
   for (let line = 1; offset < data.length; line++) {
-    const newline = data.indexOf(10, offset);
-    const end = newline === -1 ? data.length : newline;
-    const entry = parseLine(data.toString('utf8', offset, end), line);
-    if (newline === -1 || entry === null) {
-      const isLastLine = newline === -1 || newline + 1 === data.length;
-      if (!isLastLine) throw corrupt(path, line, 'is not a valid journal entry');
+    const newline = data.indexOf(NEWLINE, offset);
+    if (newline === -1) return { entries, goodLength: offset, torn: { line, bytes: data.length - offset } };
 
-      return { entries, goodLength: offset, torn: { line, bytes: data.length - offset } };
-    }
-    entries.push(entry);
+    entries.push(parseLine(data.toString('utf8', offset, newline), path, line));
     offset = newline + 1;
   }
   return { entries, goodLength: offset, torn: null };
 }
 
-function parseLine(text: string, line: number): Entry | null {
+/** One complete line as an entry `{"s":<seq>,"ops":[...]}`; a StoreCorruptError when it is not. */
+function parseLine(text: string, path: string, line: number): Entry {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return null;
+    throw corrupt(path, line, 'is complete but not valid JSON');
   }
-  const { s, ops } = (value ?? {}) as { s?: unknown; ops?: unknown };
-  if (!Number.isSafeInteger(s) || (s as number) < 1 || !Array.isArray(ops)) return null;
+  const { s, ops } = (isObject(value) ? value : {}) as { s?: unknown; ops?: unknown };
+  if (!Number.isSafeInteger(s) || (s as number) < 1 || !Array.isArray(ops)) {
+    throw corrupt(path, line, 'is complete but not a journal entry {"s":<seq>,"ops":[...]}');
+  }
 
   return { seq: s as number, ops: ops as Op[], line };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Each file starts at the seq its name gives and counts up by one; returns its last seq. */
@@ -137,6 +151,7 @@ async function cutTornLine(path: string, parsed: ParsedFile): Promise<string> {
   );
 }
 
+const TORN_BEFORE_NEWEST = 'has no newline at its end, yet a newer journal file follows';
 const CUT_HINT =
   'restore the data folder from a backup, or cut the file before that line ' +
   '(the changes from there on are lost)';

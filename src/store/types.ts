@@ -24,7 +24,7 @@ export interface Op {
 /** What `open()` found on disk. */
 export interface LoadResult {
   doc: Doc;
-  /** Human-readable notes about repairs, e.g. a dropped torn journal line. */
+  /** Human-readable notes: repairs (a dropped torn journal line), a folder left readable to others. */
   warnings: string[];
 }
 

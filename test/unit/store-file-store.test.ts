@@ -1,6 +1,7 @@
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { StoreCorruptError, StoreWriteError } from '../../src/errors.js';
 import { copyAsCrashed, journalFiles, listDir, loadDoc, modeOf, openOwner, tempDir } from '../helpers/store.js';
 
@@ -68,7 +69,7 @@ t.test('creates files owner-only: folder 0700, snapshot, backup, journal and loc
   t.equal(await modeOf(join(dir, 'snapshot.json.bak')), 0o600, 'snapshot.json.bak');
 });
 
-t.test('drops a torn last journal line, reports it and cuts it off the file', async (t) => {
+t.test('drops an unterminated last journal line (a torn write), reports it and cuts it off the file', async (t) => {
   const dir = await tempDir(t);
   const good = '{"s":1,"ops":[{"p":["a"],"v":1}]}\n{"s":2,"ops":[{"p":["b"],"v":2}]}\n';
   await writeFile(join(dir, 'journal-1.jsonl'), `${good}{"s":3,"ops":[{"p":["c"],`);
@@ -84,32 +85,88 @@ t.test('drops a torn last journal line, reports it and cuts it off the file', as
   t.same(await loadDoc(dir), { a: 1, b: 2, hosts: { d: 4 } });
 });
 
-t.test('drops an unparsable last line even when it ends with a newline', async (t) => {
+t.test('drops an unterminated last line even when it parses: its append never finished', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'journal-1.jsonl'), '{"s":1,"ops":[{"p":["a"],"v":1}]}\n\0\0\0\0\n');
+  const file = join(dir, 'journal-1.jsonl');
+  await writeFile(file, '{"s":1,"ops":[{"p":["a"],"v":1}]}\n{"s":2,"ops":[{"p":["b"],"v":2}]}');
 
   const owner = await openOwner(dir);
   t.teardown(() => owner.store.close());
   t.same(owner.doc, { a: 1 });
-  t.equal(owner.warnings.length, 1);
+  t.match(owner.warnings, [/incomplete last entry \(line 2, \d+ bytes\)/]);
+  t.equal(await readFile(file, 'utf8'), '{"s":1,"ops":[{"p":["a"],"v":1}]}\n');
 });
 
-t.test('refuses a corrupt snapshot, names the file and the way back, and leaves it untouched', async (t) => {
-  const dir = await tempDir(t);
-  const file = join(dir, 'snapshot.json');
-  for (const bytes of ['{"seq":3,"doc":{"a":', '', '[1,2]']) {
-    await writeFile(file, bytes);
+t.test('refuses a damaged complete last journal line, names file and line, and leaves the bytes', async (t) => {
+  const first = '{"s":1,"ops":[{"p":["a"],"v":1}]}\n';
+  const rows = [
+    { name: 'a byte changed inside the line', line: '{"s":2,"ops":[{"p":["b"],"v";2}]}\n', problem: 'not valid JSON' },
+    { name: 'zeros ending in a newline', line: '\0\0\0\0\n', problem: 'not valid JSON' },
+    { name: 'an empty line', line: '\n', problem: 'not valid JSON' },
+    { name: 'no ops', line: '{"s":2}\n', problem: 'not a journal entry' },
+    { name: 'seq 0', line: '{"s":0,"ops":[]}\n', problem: 'not a journal entry' },
+    { name: 'seq as text', line: '{"s":"2","ops":[]}\n', problem: 'not a journal entry' },
+    { name: 'an array', line: '[2,[]]\n', problem: 'not a journal entry' },
+    { name: 'null', line: 'null\n', problem: 'not a journal entry' },
+  ];
+  for (const row of rows) {
+    const dir = await tempDir(t);
+    const file = join(dir, 'journal-1.jsonl');
+    await writeFile(file, first + row.line);
     const before = await stat(file);
 
     const err = await openOwner(dir).catch((e: unknown) => e);
-    t.type(err, StoreCorruptError);
-    t.equal((err as StoreCorruptError).code, 'DDNS_ERR_STORE_CORRUPT');
-    t.match((err as Error).message, file);
-    t.match((err as Error).message, `${file}.bak`);
-    t.equal(await readFile(file, 'utf8'), bytes, 'bytes unchanged');
-    t.equal((await stat(file)).mtimeMs, before.mtimeMs);
+    t.type(err, StoreCorruptError, row.name);
+    t.match((err as Error).message, `journal ${file} line 2 is complete but ${row.problem}`, row.name);
+    t.match((err as Error).message, /To recover, restore the data folder from a backup, or cut the file/, row.name);
+    t.equal(await readFile(file, 'utf8'), first + row.line, `${row.name}: bytes unchanged`);
+    t.equal((await stat(file)).mtimeMs, before.mtimeMs, `${row.name}: file not rewritten`);
+    t.same(await listDir(dir), ['journal-1.jsonl'], `${row.name}: lock released, nothing added`);
   }
-  t.notOk((await listDir(dir)).includes('dynzone.lock'), 'the lock is released');
+});
+
+/** Opens `dir` with `bytes` as its snapshot; the open must fail and leave the file as it was. */
+async function refusedSnapshot(t: Test, dir: string, bytes: string): Promise<Error> {
+  const file = join(dir, 'snapshot.json');
+  await writeFile(file, bytes);
+  const before = await stat(file);
+
+  const err = (await openOwner(dir).catch((e: unknown) => e)) as Error;
+  t.type(err, StoreCorruptError, bytes);
+  t.match(err, { code: 'DDNS_ERR_STORE_CORRUPT' }, bytes);
+  t.match(err.message, file, bytes);
+  t.match(err.message, `${file}.bak`, bytes);
+  t.equal(await readFile(file, 'utf8'), bytes, `${bytes}: bytes unchanged`);
+  t.equal((await stat(file)).mtimeMs, before.mtimeMs, `${bytes}: file not rewritten`);
+  t.notOk((await listDir(dir)).includes('dynzone.lock'), `${bytes}: the lock is released`);
+  return err;
+}
+
+t.test('refuses a corrupt snapshot, names the file and the way back, and leaves it untouched', async (t) => {
+  const dir = await tempDir(t);
+  for (const bytes of ['{"seq":3,"doc":{"a":', '', ' \n']) await refusedSnapshot(t, dir, bytes);
+});
+
+t.test('refuses a snapshot whose top level is not {seq: non-negative integer, doc: object}', async (t) => {
+  const dir = await tempDir(t);
+  const rows = [
+    '[1,2]',
+    'null',
+    '"text"',
+    '{"doc":{}}',
+    '{"seq":1}',
+    '{"seq":-1,"doc":{}}',
+    '{"seq":1.5,"doc":{}}',
+    '{"seq":"1","doc":{}}',
+    '{"seq":1e400,"doc":{}}',
+    '{"seq":1,"doc":[]}',
+    '{"seq":1,"doc":null}',
+    '{"seq":1,"doc":"x"}',
+  ];
+  for (const bytes of rows) {
+    const err = await refusedSnapshot(t, dir, bytes);
+    t.match(err.message, 'does not hold the expected data', bytes);
+  }
 });
 
 t.test('refuses an unparsable journal line that is not the last one', async (t) => {

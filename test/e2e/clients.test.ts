@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import t from 'tap';
+import type { Test } from 'tap';
 
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { curl, ddclient, digShort, inadyn, installed, urllib, wget, type Target } from '../helpers/update-clients.js';
@@ -25,7 +26,7 @@ async function need(command: string, pkg = command): Promise<{ skip?: string }> 
 const dig = await need('dig', 'bind9-dnsutils');
 
 /** The whole server in a temp folder, one account with one domain, and a scratch folder for client files. */
-async function setup(t: Tap.Test): Promise<{ app: TestApp; good: Target; bad: Target; dir: string; url: (query: string) => string }> {
+async function setup(t: Test): Promise<{ app: TestApp; good: Target; bad: Target; dir: string; url: (query: string) => string }> {
   const app = await startTestApp(t, { update: { rateLimit: { perDomain: { requests: 100, windowSeconds: 60 } } } });
   const secret = await app.account('alice', [HOME]);
   const dir = mkdtempSync(join(tmpdir(), 'dynzone-clients-'));
@@ -40,7 +41,7 @@ function records(app: TestApp, name: string): string[] {
 }
 
 /** Checks the records in the state and, when dig is there, as served. */
-async function served(t: Tap.Test, ctx: { app: TestApp; dir: string }, name: string, expected: string[]): Promise<void> {
+async function served(t: Test, ctx: { app: TestApp; dir: string }, name: string, expected: string[]): Promise<void> {
   t.same(records(ctx.app, name), expected, `${name} A in the zone`);
   if (dig.skip) return;
   t.same(await digShort(ctx.app.dnsPort, name, 'A', ctx.dir), expected, `dig ${name} A`);

@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 
 import { ControlServer, controlPath, controlRequest } from '../../src/control.js';
 import { silentLogger } from '../../src/log.js';
@@ -10,7 +11,7 @@ import { State } from '../../src/state.js';
 import { MemoryStore } from '../helpers/memory-store.js';
 import { fixtureZone } from '../helpers/zone-fixture.js';
 
-async function start(t: Tap.Test): Promise<string> {
+async function start(t: Test): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'dynzone-control-'));
   const state = await State.open([fixtureZone()], new MemoryStore(), silentLogger());
   const server = new ControlServer(dir, state, silentLogger());

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import t from 'tap';
+import type { Test } from 'tap';
 import type { Doc } from '../../src/store/index.js';
 import { copyAsCrashed, openOwner, tempDir } from '../helpers/store.js';
 import type { TestLike } from '../helpers/store.js';

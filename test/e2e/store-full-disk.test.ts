@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import type { Test } from 'tap';
 import { applyOps } from '../../src/store/index.js';
 import { loadDoc, openOwner } from '../helpers/store.js';
 import type { Owner, TestLike } from '../helpers/store.js';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
+import type { Test } from 'tap';
 import { StoreOpenError } from '../../src/errors.js';
 import { listDir, openOwner, tempDir } from '../helpers/store.js';
 import type { TestLike } from '../helpers/store.js';

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import t from 'tap';
+import type { Test } from 'tap';
 
 import { splitNames } from '../../src/update/names.js';
 import { ACCOUNT, servedAt, startUpdateFixture, zoneOf, type Fixture, type RRsetSpec } from '../helpers/update-fixture.js';
@@ -65,7 +66,7 @@ function firstName(c: Case): string {
 }
 
 /** Checks one expected header: null absent, "*" present, "x*" a prefix, else exact. */
-function checkHeader(t: Tap.Test, res: RawResponse, name: string, expected: string | null): void {
+function checkHeader(t: Test, res: RawResponse, name: string, expected: string | null): void {
   const actual = res.headers[name.toLowerCase()];
   if (expected === null) t.equal(actual, undefined, `${name} is absent`);
   else if (expected === '*') t.not(actual, undefined, `${name} is present`);
@@ -73,13 +74,13 @@ function checkHeader(t: Tap.Test, res: RawResponse, name: string, expected: stri
   else t.equal(actual, expected, `${name} is exact`);
 }
 
-async function checkRecords(t: Tap.Test, f: Fixture, name: string, expected: Records): Promise<void> {
+async function checkRecords(t: Test, f: Fixture, name: string, expected: Records): Promise<void> {
   const port = f.dnsPort as number;
   t.same(await servedAt(port, name, 'A'), [...expected.a].sort(), `A of ${name} as served`);
   t.same(await servedAt(port, name, 'AAAA'), [...expected.aaaa].sort(), `AAAA of ${name} as served`);
 }
 
-async function priorUpdates(t: Tap.Test, f: Fixture, c: Case): Promise<void> {
+async function priorUpdates(t: Test, f: Fixture, c: Case): Promise<void> {
   for (let i = 0; i < (c.setup.prior_updates ?? 0); i++) {
     const domain = c.setup.domains[0] as string;
     const res = await rawRequest({

@@ -17,7 +17,7 @@ const COUNT = 1000;
 const LIMIT = { update: { rateLimit: { perDomain: { requests: COUNT * 2, windowSeconds: 60 } } } };
 
 const v4 = (i: number) => `10.${Math.floor(i / 256)}.${i % 256}.1`;
-const v6 = (i: number) => ipaddr.parse(`2001:db8::${i.toString(16)}`).toRFC5952String();
+const v6 = (i: number) => ipaddr.IPv6.parse(`2001:db8::${i.toString(16)}`).toRFC5952String();
 
 /** Sends COUNT updates at once, one connection each; resolves with every answer. */
 function updateAll(port: number, secret: string, domain: string) {

@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 
 import t from 'tap';
+import type { Test } from 'tap';
 
 import { silentLogger } from '../../src/log.js';
 import type { Op } from '../../src/store/types.js';
@@ -18,7 +19,7 @@ const SECRET = 'Xw2rZ9kq3VtN8pL5mH7sJ4dF6gA1';
 const AUTH = { Authorization: `Token ${SECRET}` };
 const HOME = 'home.example.net';
 
-function start(t: Tap.Test, options: Partial<FixtureOptions> = {}) {
+function start(t: Test, options: Partial<FixtureOptions> = {}) {
   return startUpdateFixture(t.teardown, { domains: [HOME], tokens: [SECRET], ...options });
 }
 
@@ -210,7 +211,7 @@ t.test('refuses addresses at a name that holds a CNAME', async (t) => {
 
 /** A store whose writes take `delayMs`, to hold a request in flight. */
 class SlowStore extends MemoryStore {
-  constructor(readonly delayMs: number) {
+  constructor(public delayMs: number) {
     super();
   }
 

@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { StoreCorruptError, StoreOpenError } from '../../src/errors.js';
 import { openError } from '../../src/store/data-dir.js';
 import { modeOf, openOwner, tempDir } from '../helpers/store.js';

@@ -4,7 +4,8 @@ import ipaddr from 'ipaddr.js';
 
 import type { Intent } from '../../src/update/addresses.js';
 import type { Family } from '../../src/update/names.js';
-import { planChanges, type Targets } from '../../src/update/plan.js';
+import type { Targets } from '../../src/update/addresses.js';
+import { planChanges } from '../../src/update/plan.js';
 import { RRType } from '../../src/zone/records.js';
 import { ZoneSet } from '../../src/zone/zones.js';
 

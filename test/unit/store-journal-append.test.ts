@@ -3,40 +3,19 @@
  * file as one write of whole lines that ends with a newline, so a crash
  * midway can only leave an unterminated last line.
  */
-import * as fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { journalFiles, tempDir } from '../helpers/store.js';
+import { storeWithDisk } from '../helpers/store-mock-disk.js';
 
 /** The bytes of every write to a journal file. */
 const writes: Buffer[] = [];
 
-function recordingHandle(handle: FileHandle): FileHandle {
-  const write = (data: Uint8Array, offset: number, length: number, position: number) => {
-    writes.push(Buffer.from(data.subarray(offset, offset + length)));
-    return handle.write(data, offset, length, position);
-  };
-  return new Proxy(handle, {
-    get(target, key) {
-      if (key === 'write') return write;
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-const journal = await t.mockImport<typeof import('../../src/store/journal.js')>('../../src/store/journal.js', {
-  'node:fs/promises': {
-    ...fs,
-    open: async (...args: Parameters<typeof fs.open>) => recordingHandle(await fs.open(...args)),
-  },
+const { FileStore, journal } = await storeWithDisk(t, (handle, data, offset, length, position) => {
+  writes.push(Buffer.from(data.subarray(offset, offset + length)));
+  return handle.write(data, offset, length, position);
 });
-const { FileStore } = await t.mockImport<typeof import('../../src/store/file-store.js')>(
-  '../../src/store/file-store.js',
-  { '../../src/store/journal.js': journal },
-);
 
 t.test('writes each flush as one write of whole lines that ends with a newline', async (t) => {
   const dir = await tempDir(t);

@@ -1,42 +1,20 @@
-import * as fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { applyOps } from '../../src/store/index.js';
 import type { Doc, Op } from '../../src/store/index.js';
 import { journalFiles, loadDoc, tempDir } from '../helpers/store.js';
+import { storeWithDisk } from '../helpers/store-mock-disk.js';
 
 /** Journal writes fail while `failing` is set: half the bytes land, then ENOSPC, as on a full disk. */
 const disk = { failing: false };
 
-function flakyHandle(handle: FileHandle): FileHandle {
-  const write = async (data: Uint8Array, offset: number, length: number, position: number) => {
-    if (!disk.failing) return handle.write(data, offset, length, position);
+const { FileStore } = await storeWithDisk(t, async (handle, data, offset, length, position) => {
+  if (!disk.failing) return handle.write(data, offset, length, position);
 
-    await handle.write(data, offset, Math.floor(length / 2), position);
-    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  };
-  return new Proxy(handle, {
-    get(target, key) {
-      if (key === 'write') return write;
-      const value: unknown = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-// The journal module opens its files through the flaky disk; FileStore uses that journal module.
-const journal = await t.mockImport<typeof import('../../src/store/journal.js')>('../../src/store/journal.js', {
-  'node:fs/promises': {
-    ...fs,
-    open: async (...args: Parameters<typeof fs.open>) => flakyHandle(await fs.open(...args)),
-  },
+  await handle.write(data, offset, Math.floor(length / 2), position);
+  throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 });
-const { FileStore } = await t.mockImport<typeof import('../../src/store/file-store.js')>(
-  '../../src/store/file-store.js',
-  { '../../src/store/journal.js': journal },
-);
 
 t.test('a failed write rejects its batch and the commits queued behind it, then commits work again', async (t) => {
   const dir = await tempDir(t);

@@ -10,28 +10,81 @@ import ipaddr from 'ipaddr.js';
 /** An IPv4 or IPv6 address as ipaddr.js holds it. */
 export type IP = ipaddr.IPv4 | ipaddr.IPv6;
 
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+
+/** Four decimal octets, no leading zeros, nothing else. */
+const DOTTED_QUAD = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
 /** True when an IPv4 address is in strict dotted-quad form (no leading zeros). */
 export function isStrictIPv4(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) && !/(^|\.)0\d/.test(text);
+  return DOTTED_QUAD.test(text);
+}
+
+/** The four bytes of a strict dotted quad, or undefined. */
+export function ipv4Bytes(text: string): Uint8Array | undefined {
+  if (!DOTTED_QUAD.test(text)) return undefined;
+  return Uint8Array.from(text.split('.'), Number);
+}
+
+/** Reads `count` hex groups of 1–4 digits into `groups` from `at`; false on any other text. */
+function readGroups(parts: string[], groups: number[], at: number): boolean {
+  for (const [i, part] of parts.entries()) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return false;
+    groups[at + i] = parseInt(part, 16);
+  }
+  return true;
 }
 
 /**
- * Parses IPv6 text without zone id or brackets. A dotted IPv4 tail is
- * checked strictly and turned into two hex groups first, so `::1.2.3.4`
- * means `::102:304`, as RFC 4291 §2.2 says.
+ * The sixteen bytes of IPv6 text without zone id or brackets, or
+ * undefined. A dotted IPv4 tail is read strictly, so `::1.2.3.4` means
+ * `::102:304`, as RFC 4291 §2.2 says (ipaddr.js reads it as mapped).
  */
-export function parseIPv6(text: string): ipaddr.IPv6 | undefined {
-  if (!text.includes(':') || /[%[\]]/.test(text)) return undefined;
-
-  const cut = text.lastIndexOf(':');
-  const tail = text.slice(cut + 1);
+export function ipv6Bytes(text: string): Uint8Array | undefined {
   let hex = text;
-  if (tail.includes('.')) {
-    if (!isStrictIPv4(tail)) return undefined;
-    const [a, b, c, d] = tail.split('.').map(Number) as [number, number, number, number];
-    hex = `${text.slice(0, cut + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  const cut = text.lastIndexOf(':');
+  if (cut >= 0 && text.includes('.', cut)) {
+    const v4 = ipv4Bytes(text.slice(cut + 1));
+    if (!v4) return undefined;
+    hex = `${text.slice(0, cut + 1)}${(((v4[0] as number) << 8) | (v4[1] as number)).toString(16)}:${(((v4[2] as number) << 8) | (v4[3] as number)).toString(16)}`;
   }
-  return ipaddr.IPv6.isValid(hex) ? ipaddr.IPv6.parse(hex) : undefined;
+  const halves = hex.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] === '' ? [] : (halves[0] as string).split(':');
+  const tail = halves.length === 1 || halves[1] === '' ? [] : (halves[1] as string).split(':');
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
+
+  const groups = new Array<number>(8).fill(0);
+  if (!readGroups(head, groups, 0) || !readGroups(tail, groups, 8 - tail.length)) return undefined;
+  const bytes = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    bytes[2 * i] = g >> 8;
+    bytes[2 * i + 1] = g & 0xff;
+  });
+  return bytes;
+}
+
+/** RFC 5952 text of sixteen IPv6 bytes: lower case, longest zero run (two or more groups) as `::`. */
+export function formatIPv6(bytes: Uint8Array): string {
+  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}
+
+/** Parses IPv6 text strictly (see `ipv6Bytes`). */
+export function parseIPv6(text: string): ipaddr.IPv6 | undefined {
+  const bytes = ipv6Bytes(text);
+  return bytes && new ipaddr.IPv6(Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number)));
 }
 
 /** Parses an IPv4 or IPv6 address strictly; IPv6 stays IPv6. */

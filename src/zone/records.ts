@@ -4,10 +4,9 @@
  * enters a zone, never per query. Names inside RDATA are written
  * uncompressed, which every resolver accepts (RFC 3597 §4).
  */
-import ipaddr from 'ipaddr.js';
 
 import { RecordSyntaxError } from '../errors.js';
-import { isStrictIPv4, parseIPv6 } from './ip.js';
+import { formatIPv6, ipv4Bytes, ipv6Bytes, isStrictIPv4 } from './ip.js';
 import { canonicalName, isValidName, nameToWire } from './names.js';
 
 /** Type codes of the record types a zone may hold (RFC 1035, 3596, 2782, 8659). */
@@ -168,17 +167,17 @@ function characterStrings(bytes: Buffer): Buffer[] {
 const encodeA: Encoder = (tokens) => {
   want(tokens, 1, 'A');
   const addr = tokens[0] as string;
-  if (!isStrictIPv4(addr)) throw new RecordSyntaxError(`A: invalid IPv4 address "${addr}"`);
-  const parsed = ipaddr.IPv4.parse(addr);
-  return { text: parsed.toString(), wire: Buffer.from(parsed.toByteArray()) };
+  const bytes = ipv4Bytes(addr);
+  if (!bytes) throw new RecordSyntaxError(`A: invalid IPv4 address "${addr}"`);
+  return { text: addr, wire: Buffer.from(bytes) };
 };
 
 const encodeAAAA: Encoder = (tokens) => {
   want(tokens, 1, 'AAAA');
   const addr = tokens[0] as string;
-  const parsed = parseIPv6(addr);
-  if (!parsed) throw new RecordSyntaxError(`AAAA: invalid IPv6 address "${addr}"`);
-  return { text: parsed.toRFC5952String(), wire: Buffer.from(parsed.toByteArray()) };
+  const bytes = ipv6Bytes(addr);
+  if (!bytes) throw new RecordSyntaxError(`AAAA: invalid IPv6 address "${addr}"`);
+  return { text: formatIPv6(bytes), wire: Buffer.from(bytes) };
 };
 
 function encodeNameOnly(type: string): Encoder {

@@ -20,6 +20,8 @@ export interface RRset {
    * after the owner name. The answer writer puts the owner in front.
    */
   readonly wire: readonly Buffer[];
+  /** True when the store keeps it (an update or import wrote it); false for configured records. */
+  readonly stored: boolean;
 }
 
 /** The SOA fields that come from the configuration (RFC 1035 §3.3.13). */
@@ -34,16 +36,17 @@ export interface SoaFields {
 }
 
 /** Builds an immutable RRset from RDATA already parsed to wire form. */
-export function makeRRset(type: number, ttl: number, records: { text: string; wire: Buffer }[]): RRset {
+export function makeRRset(type: number, ttl: number, records: { text: string; wire: Buffer }[], stored = false): RRset {
   const wire = records.map((r) => {
-    const head = Buffer.alloc(10);
-    head.writeUInt16BE(type, 0);
-    head.writeUInt16BE(CLASS_IN, 2);
-    head.writeUInt32BE(ttl >>> 0, 4);
-    head.writeUInt16BE(r.wire.length, 8);
-    return Buffer.concat([head, r.wire]);
+    const tail = Buffer.allocUnsafe(10 + r.wire.length);
+    tail.writeUInt16BE(type, 0);
+    tail.writeUInt16BE(CLASS_IN, 2);
+    tail.writeUInt32BE(ttl >>> 0, 4);
+    tail.writeUInt16BE(r.wire.length, 8);
+    r.wire.copy(tail, 10);
+    return tail;
   });
-  return Object.freeze({ type, ttl, rdata: Object.freeze(records.map((r) => r.text)), wire: Object.freeze(wire) });
+  return Object.freeze({ type, ttl, rdata: Object.freeze(records.map((r) => r.text)), wire: Object.freeze(wire), stored });
 }
 
 /** A zone: apex name, SOA, and the RRsets at every owner name. */

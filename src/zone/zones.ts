@@ -41,8 +41,6 @@ interface ZoneDoc {
   rrsets?: Record<string, Record<string, { ttl: number; rdata: string[] }>>;
 }
 
-/** Marks RRsets that came from the store (as opposed to the configuration). */
-const persisted = new WeakSet<RRset>();
 
 /** A new serial for a zone seen for the first time: the Unix time. */
 function initialSerial(): number {
@@ -141,7 +139,7 @@ export class ZoneSet {
       if (!isAtOrBelow(owner, name)) continue;
       const fixed = [RRType.A, RRType.AAAA].some((type) => {
         const rrset = node.get(type);
-        return rrset !== undefined && !persisted.has(rrset);
+        return rrset !== undefined && !rrset.stored;
       });
       if (fixed) owners.push(owner);
     }
@@ -151,7 +149,7 @@ export class ZoneSet {
   /** True when the RRset was written by an update or import, not configured. */
   isStored(name: string, type: number): boolean {
     const rrset = this.find(name)?.get(name, type);
-    return rrset !== undefined && persisted.has(rrset);
+    return rrset !== undefined && rrset.stored;
   }
 
   /** The persisted document of every zone, for a snapshot. */
@@ -161,7 +159,7 @@ export class ZoneSet {
       const rrsets: Record<string, Record<string, Json>> = {};
       for (const [name, node] of zone.entries()) {
         for (const rrset of node.values()) {
-          if (!persisted.has(rrset)) continue;
+          if (!rrset.stored) continue;
           (rrsets[name] ??= {})[typeName(rrset.type)] = { ttl: rrset.ttl, rdata: [...rrset.rdata] };
         }
       }
@@ -187,9 +185,7 @@ function buildRRset(type: number, ttl: number, rdata: readonly string[], origin:
   if (!Array.isArray(rdata) || rdata.some((r) => typeof r !== 'string')) throw new RecordSyntaxError('record data must be a list of strings');
   const unique = new Map(rdata.map((text) => parseRdata(type, text, origin)).map((r) => [r.text, r]));
   checkRRset(type, ttl, [...unique.values()]);
-  const rrset = makeRRset(type, ttl, [...unique.values()]);
-  persisted.add(rrset);
-  return rrset;
+  return makeRRset(type, ttl, [...unique.values()], true);
 }
 
 function plan(zones: ZoneSet, change: RRsetChange): { zone: Zone; name: string; type: number; rrset?: RRset } {

@@ -44,3 +44,24 @@ t.test('trusted proxies and token subnets refuse lenient addresses', async (t) =
     t.match((err as ConfigError).problems[0], /update\.trustedProxies\.0: "0177\.0\.0\.1" is not an address or CIDR/);
   }
 });
+
+t.test('reads and writes IPv6 as ipaddr.js does for every form it reads correctly', async (t) => {
+  const ipaddr = (await import('ipaddr.js')).default;
+  let seed = 42;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  const texts = ['::', '::1', '1::', '2001:db8::', 'fe80::1:2', '1:0:0:1:0:0:0:1', '1:0:0:0:1:0:0:1', '0:0:1::', '2001:DB8:0:0:1::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::ffff:1.2.3.4', '64:ff9b::192.0.2.1'];
+  for (let i = 0; i < 2000; i++) {
+    const groups = Array.from({ length: 8 }, () => (rand(3) === 0 ? 0 : rand(0x10000)));
+    const full = groups.map((g) => g.toString(16)).join(':');
+    texts.push(full, ipaddr.IPv6.parse(full).toRFC5952String());
+  }
+  for (const text of texts) {
+    const ours = parseIPv6(text);
+    t.ok(ours, text);
+    t.equal(ours?.toRFC5952String(), ipaddr.IPv6.parse(text).toRFC5952String(), text);
+    t.equal(parseRdata(RRType.AAAA, text, '').text, ipaddr.IPv6.parse(text).toRFC5952String(), text);
+  }
+  for (const bad of [':::', '1:::2', '1::2::3', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '12345::', 'g::', ':1:2:3:4:5:6:7', '1:2:3:4:5:6:7:', '1::2:3:4:5:6:7:8', '::1.2.3.4.5', '::256.1.1.1']) {
+    t.equal(parseIPv6(bad), undefined, bad);
+  }
+});

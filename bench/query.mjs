@@ -96,7 +96,9 @@ async function spotCheck(server, hosts) {
     const missing = await client.ask(`x1.${ZONE}`, TYPE.A);
     const soa = await client.ask(ZONE, TYPE.SOA);
     const ok = aaaa?.addresses[0] === expandIPv6(hostAAAA(last)) && missing?.rcode === 3 && soa?.rcode === 0;
-    if (!ok && server.name !== 'ceiling') throw new Error(`${server.name} answers wrongly: ${JSON.stringify({ aaaa, missing, soa })}`);
+    if (!ok && server.name !== 'ceiling') {
+      throw new Error(`${server.name} answers wrongly: ${JSON.stringify({ aaaa, missing, soa })}`);
+    }
   } finally {
     client.close();
   }
@@ -132,18 +134,18 @@ async function startAll(start, hosts) {
 async function measure(servers, queries) {
   const full = {};
   const rated = {};
-  for (const name of SERVERS) await dnsperf({ port: servers[name].port, queries, seconds: 1, serverPid: servers[name].pid });
+  const load = (name, extra) => dnsperf({ port: servers[name].port, serverPid: servers[name].pid, queries, ...extra });
+  for (const name of SERVERS) await load(name, { seconds: 1 });
   for (let r = 0; r < ROUNDS; r++) {
     for (const name of SERVERS) {
-      const s = await dnsperf({ port: servers[name].port, queries, seconds: SECONDS, serverPid: servers[name].pid });
+      const s = await load(name, { seconds: SECONDS });
       (full[name] ??= []).push(s);
       log(`round ${r + 1} ${name}: ${fmt(s.qps)} q/s, ${fmt(s.cpuUsPerQuery, 2)} µs/q, lost ${s.lost}`);
     }
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const name of SERVERS) {
-      const server = servers[name];
-      const s = await dnsperf({ port: server.port, queries, seconds: RATE_SECONDS, serverPid: server.pid, qps: RATE, verbose: true });
+      const s = await load(name, { seconds: RATE_SECONDS, qps: RATE, verbose: true });
       (rated[name] ??= []).push(s);
       log(`rate round ${r + 1} ${name}: p50 ${fmt(s.p50Ms, 3)} ms, p99 ${fmt(s.p99Ms, 3)} ms, lost ${s.lost}`);
     }
@@ -173,14 +175,15 @@ function report(hosts, result) {
       fmt(median(q.map((s) => s.p99Ms)), 3),
       fmt(q.reduce((n, s) => n + s.lost, 0)),
       fmt(median(st.map((s) => s.ms))),
-      `${fmt(median(st.map((s) => s.rssKiB)) / 1024, 1)}${st[0].processes > 1 ? ` (${st[0].processes} proc)` : ''}`,
+      fmt(median(st.map((s) => s.rssKiB)) / 1024, 1) + (st[0].processes > 1 ? ` (${st[0].processes} proc)` : ''),
       name === 'dynzone' ? '1' : fmt(roundRatio(full, name, 'qps'), 2),
       name === 'dynzone' ? '1' : fmt(roundRatio(full, name, 'cpuUsPerQuery'), 2),
     ];
   });
   const header = [
-    'server', 'queries/s', 'core µs/query', 'lost (full speed)', 'reply bytes', `p50 ms @${RATE / 1000}k`, `p99 ms @${RATE / 1000}k`,
-    `lost @${RATE / 1000}k`, 'start → answer ms', 'RSS MiB', 'dynzone ÷ it (q/s)', 'dynzone ÷ it (µs/q)',
+    'server', 'queries/s', 'core µs/query', 'lost (full speed)', 'reply bytes',
+    `p50 ms @${RATE / 1000}k`, `p99 ms @${RATE / 1000}k`, `lost @${RATE / 1000}k`,
+    'start → answer ms', 'RSS MiB', 'dynzone ÷ it (q/s)', 'dynzone ÷ it (µs/q)',
   ];
   return `### ${fmt(hosts)} hosts\n\n${table(header, rows)}\n`;
 }
@@ -194,7 +197,8 @@ async function main() {
   }, Number(opts['max-minutes']) * 60000);
   process.once('SIGINT', () => stopAll().then(() => process.exit(130)));
 
-  const results = { machine: machine(), settings: { ROUNDS, SECONDS, RATE_SECONDS, RATE, STARTS, SERVERS }, sizes: {} };
+  const settings = { ROUNDS, SECONDS, RATE_SECONDS, RATE, STARTS, SERVERS };
+  const results = { machine: machine(), settings, sizes: {} };
   const sections = [];
   for (const hosts of opts.hosts.split(',').map(Number)) {
     const files = writeZone(join(base, `zone-${hosts}`), hosts);
@@ -210,7 +214,8 @@ async function main() {
 
   const m = results.machine;
   process.stdout.write(`## Query benchmark, ${m.date}\n\n${m.summary}\n`);
-  process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s at full speed, ${ROUNDS} × ${RATE_SECONDS} s at ${RATE} q/s; medians.\n\n`);
+  process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s at full speed, ${ROUNDS} × ${RATE_SECONDS} s at ${RATE} q/s; `);
+  process.stdout.write('medians.\n\n');
   process.stdout.write(sections.join('\n'));
   process.stdout.write(`\nLoad average at the end: ${loadavg()[0].toFixed(2)}.\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2) + '\n');

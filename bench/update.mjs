@@ -160,14 +160,17 @@ async function startServer(start, name = `h0.${ZONE}`, address = hostA(0)) {
   running.add(server);
   const at = await firstCorrectAnswer(server.port, name, address, { timeoutMs: 60000 });
   server.readyMs = at === undefined ? NaN : at - server.startedAt;
-  log(`${server.name}: ${at === undefined ? 'no correct answer within 60 s' : `serving after ${fmt(server.readyMs)} ms`}`);
+  const outcome = at === undefined ? 'no correct answer within 60 s' : `serving after ${fmt(server.readyMs)} ms`;
+  log(`${server.name}: ${outcome}`);
   return server;
 }
 
 /** startServer for the benchmark targets, which must come up. */
 async function startTarget(start) {
   const server = await startServer(start);
-  if (!Number.isFinite(server.readyMs)) throw new Error(`${server.name} gave no correct answer within 60 s (see ${server.dir})`);
+  if (!Number.isFinite(server.readyMs)) {
+    throw new Error(`${server.name} gave no correct answer within 60 s (see ${server.dir})`);
+  }
   return server;
 }
 
@@ -217,8 +220,9 @@ async function crashCheck(t, hosts) {
   await t.server.stop();
   running.delete(t.server);
   t.close();
-  const fresh = await startServer(() => startDynzone(t.config, { nodeArgs: NODE_ARGS }), t.last.name, t.last.address);
-  if (!Number.isFinite(fresh.readyMs)) throw new Error(`dynzone lost ${t.last.name} ${t.last.address} in a clean restart`);
+  const { name: lastName, address: lastAddress } = t.last;
+  const fresh = await startServer(() => startDynzone(t.config, { nodeArgs: NODE_ARGS }), lastName, lastAddress);
+  if (!Number.isFinite(fresh.readyMs)) throw new Error(`dynzone lost ${lastName} ${lastAddress} in a clean restart`);
   const agent = new http.Agent({ keepAlive: false });
   const name = `h${hosts - 1}.${ZONE}`;
   const address = '198.51.100.77';
@@ -239,7 +243,8 @@ function report(hosts, names, results, crash) {
   for (const clients of CLIENTS) {
     for (const name of names) {
       const runs = results[name][clients];
-      const ratio = name === 'dynzone' || !results.dynzone ? '' : fmt(median(runs.map((r, i) => results.dynzone[clients][i].perSecond / r.perSecond)), 2);
+      const ours = results.dynzone?.[clients];
+      const ratio = name === 'dynzone' || !ours ? '' : fmt(median(runs.map((r, i) => ours[i].perSecond / r.perSecond)), 2);
       const sampled = runs.reduce((n, r) => n + r.sampled, 0);
       const first = runs.reduce((n, r) => n + r.visibleFirst, 0);
       rows.push([
@@ -261,7 +266,12 @@ function report(hosts, names, results, crash) {
     'visible after max ms', 'failed', 'dynzone ÷ it',
   ];
   let text = `### ${fmt(hosts)} hosts\n\n${table(header, rows)}\n`;
-  if (crash) text += `\ndynzone killed with SIGKILL right after an acknowledged update: ${crash.survived ? 'the update was served after the restart' : 'THE UPDATE WAS LOST'} (restart to first answer ${fmt(crash.restartMs)} ms; a clean restart after the runs took ${fmt(crash.cleanRestartMs)} ms).\n`;
+  if (crash) {
+    const outcome = crash.survived ? 'the update was served after the restart' : 'THE UPDATE WAS LOST';
+    text += `\ndynzone killed with SIGKILL right after an acknowledged update: ${outcome} `;
+    text += `(restart to first answer ${fmt(crash.restartMs)} ms; `;
+    text += `a clean restart after the runs took ${fmt(crash.cleanRestartMs)} ms).\n`;
+  }
   return text;
 }
 
@@ -275,11 +285,14 @@ async function main() {
   process.once('SIGINT', () => stopAll().then(() => process.exit(130)));
 
   const sections = [];
-  const all = { machine: machine(), settings: { CLIENTS, ROUNDS, SECONDS, MAX_REQUESTS, SAMPLE, SERVERS }, sizes: {} };
+  const settings = { CLIENTS, ROUNDS, SECONDS, MAX_REQUESTS, SAMPLE, SERVERS };
+  const all = { machine: machine(), settings, sizes: {} };
   for (const hosts of opts.hosts.split(',').map(Number)) {
     const files = writeZone(join(base, `zone-${hosts}`), hosts, 1000);
     const targets = {};
-    for (const name of SERVERS) targets[name] = name === 'dynzone' ? await dynzoneTarget(files, hosts) : await peerTarget(name, files, hosts);
+    for (const name of SERVERS) {
+      targets[name] = name === 'dynzone' ? await dynzoneTarget(files, hosts) : await peerTarget(name, files, hosts);
+    }
     if (targets.bind) targets[DNSPERF_ROW] = dnsperfTarget(targets.bind, hosts);
     const rows = Object.keys(targets);
 
@@ -290,7 +303,9 @@ async function main() {
           const res = await targets[name].run(clients);
           ((results[name] ??= {})[clients] ??= []).push(res);
           const errors = res.failed ? ` errors ${JSON.stringify(res.errors)}` : '';
-          log(`round ${r + 1} ${name} ×${clients}: ${fmt(res.perSecond)}/s p50 ${fmt(res.p50Ms, 2)} ms p99 ${fmt(res.p99Ms, 2)} ms, first-query ${res.visibleFirst}/${res.sampled}${errors}`);
+          const latency = `p50 ${fmt(res.p50Ms, 2)} ms p99 ${fmt(res.p99Ms, 2)} ms`;
+          const seen = `first-query ${res.visibleFirst}/${res.sampled}`;
+          log(`round ${r + 1} ${name} ×${clients}: ${fmt(res.perSecond)}/s ${latency}, ${seen}${errors}`);
         }
       }
     }
@@ -307,7 +322,8 @@ async function main() {
   clearTimeout(cap);
 
   process.stdout.write(`## Update benchmark, ${all.machine.date}\n\n${all.machine.summary}\n`);
-  process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s per server and client count (at most ${MAX_REQUESTS} requests each); medians.\n\n`);
+  process.stdout.write(`Rounds ${ROUNDS} × ${SECONDS} s per server and client count `);
+  process.stdout.write(`(at most ${MAX_REQUESTS} requests each); medians.\n\n`);
   process.stdout.write(sections.join('\n'));
   process.stdout.write(`\nLoad average at the end: ${loadavg()[0].toFixed(2)}.\n`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify(all, null, 2) + '\n');

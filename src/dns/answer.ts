@@ -41,8 +41,14 @@ export type Transport = 'udp' | 'tcp';
  */
 const out = Buffer.alloc(2 * TCP_MAX_SIZE + 1024);
 
-/** Suffixes of names written so far, with their offsets, for compression. */
-const written = new Map<string, number>();
+/**
+ * Suffixes of names written so far in this answer, with their offsets, for
+ * compression. Made only when an answer has a name outside the question's
+ * suffixes (glue, say). A fresh map per answer stays in the young
+ * generation; one long-lived map cleared per answer pushed every name into
+ * the old generation and grew the heap between full collections.
+ */
+let written: Map<string, number> | undefined;
 
 /** The largest response allowed for this query (RFC 6891 §6.2.5). */
 export function sizeLimit(query: Query, transport: Transport): number {
@@ -62,7 +68,7 @@ export function writeAnswer(msg: Buffer, query: Query, result: LookupResult, tra
   const limit = sizeLimit(query, transport) - (query.edns ? OPT_SIZE : 0);
   const aa = result.kind !== 'refused' && (result.kind !== 'referral' || result.answer.length > 0);
   let pos = writeHead(msg, query, rcodeOf(result), aa);
-  written.clear();
+  written = undefined;
 
   const answerEnd = writeSection(query.qname, result.answer, pos, limit, 6);
   const authorityEnd = answerEnd < 0 ? -1 : writeSection(query.qname, result.authority, answerEnd, limit, 8);
@@ -181,7 +187,7 @@ function writeName(qname: string, name: string, start: number): number {
       out[pos] = 0;
       return pos + 1;
     }
-    if (pos < 0x4000) written.set(i === 0 ? name : name.slice(i), pos);
+    if (pos < 0x4000) (written ??= new Map()).set(i === 0 ? name : name.slice(i), pos);
 
     const dot = name.indexOf('.', i);
     const end = dot < 0 ? name.length : dot;
@@ -200,5 +206,5 @@ function suffixOffset(qname: string, name: string, i: number): number {
   if (at >= 0 && (at === 0 || qname.charCodeAt(at - 1) === 0x2e) && qname.endsWith(i === 0 ? name : name.slice(i))) {
     return HEADER_SIZE + at;
   }
-  return written.size === 0 ? -1 : (written.get(i === 0 ? name : name.slice(i)) ?? -1);
+  return written === undefined ? -1 : (written.get(i === 0 ? name : name.slice(i)) ?? -1);
 }

@@ -118,6 +118,8 @@ function matchName(zone: Zone, name: string, qtype: number): Match {
 
 /** The highest NS RRset strictly below the apex at or above `name`, if any. */
 function findCut(zone: Zone, name: string, qtype: number): Match | undefined {
+  if (!zone.hasCuts) return undefined;
+
   let cut: Match | undefined;
   for (let n = name; n !== zone.apex && n !== ''; n = parentName(n)) {
     const ns = zone.get(n, RRType.NS);

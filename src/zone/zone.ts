@@ -59,6 +59,8 @@ export class Zone {
   readonly #nodes = new Map<string, Map<number, RRset>>();
   /** For every name that has nodes strictly below it: how many. */
   readonly #below = new Map<string, number>();
+  /** How many names below the apex hold NS records. */
+  #cuts = 0;
 
   constructor(apex: string, soa: SoaFields, serial: number) {
     this.apex = apex;
@@ -104,6 +106,14 @@ export class Zone {
     return isAtOrBelow(name, this.apex);
   }
 
+  /**
+   * True when some name below the apex holds NS records (a zone cut). Most
+   * zones have none, and then a lookup need not look for one.
+   */
+  get hasCuts(): boolean {
+    return this.#cuts > 0;
+  }
+
   /** Replaces the RRset of that type at that name (or adds it). */
   set(name: string, rrset: RRset): void {
     let node = this.#nodes.get(name);
@@ -112,13 +122,16 @@ export class Zone {
       this.#nodes.set(name, node);
       this.#countAncestors(name, 1);
     }
+    if (rrset.type === RRType.NS && name !== this.apex && !node.has(RRType.NS)) this.#cuts++;
     node.set(rrset.type, rrset);
   }
 
   /** Removes one RRset; the node goes when its last RRset does. */
   delete(name: string, type: number): void {
     const node = this.#nodes.get(name);
-    if (!node?.delete(type) || node.size > 0) return;
+    if (!node?.delete(type)) return;
+    if (type === RRType.NS && name !== this.apex) this.#cuts--;
+    if (node.size > 0) return;
 
     this.#nodes.delete(name);
     this.#countAncestors(name, -1);

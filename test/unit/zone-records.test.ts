@@ -143,3 +143,15 @@ t.test('refuses unterminated quotes, oversized data and bad owner names', async 
   t.equal(parseRecordLine('*.home A 192.0.2.1', 'example.net', 60).name, '*.home.example.net');
   t.equal(parseRecordLine('_acme-challenge TXT "x"', 'example.net', 60).name, '_acme-challenge.example.net');
 });
+
+t.test('knows whether a zone has cuts below its apex', async (t) => {
+  const zone = new Zone('example.net', SOA, 1);
+  const ns = makeRRset(RRType.NS, 60, [parseRdata(RRType.NS, 'ns.example.org.', '')]);
+  zone.set('example.net', ns);
+  t.notOk(zone.hasCuts, 'apex NS is not a cut');
+  zone.set('sub.example.net', ns);
+  zone.set('sub.example.net', ns);
+  t.ok(zone.hasCuts);
+  zone.delete('sub.example.net', RRType.NS);
+  t.notOk(zone.hasCuts, 'replacing and then deleting counts once');
+});

@@ -9,7 +9,7 @@ import { Directory } from './auth/directory.js';
 import { RecordSyntaxError, StoreCorruptError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Doc, Json, Store } from './store/types.js';
-import { ZoneSet, type ZoneConfig } from './zone/zones.js';
+import { isObject, ZoneSet, type ZoneConfig } from './zone/zones.js';
 
 /** A change made in memory: its store operations and how to take it back. */
 export interface Change {
@@ -102,10 +102,6 @@ export class State {
     const undone = this.#pending.splice(i);
     for (const p of undone.reverse()) p.change.undo();
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks the shape of the stored accounts, domains and tokens. */

@@ -263,7 +263,8 @@ function loadStatic(zone: Zone, config: ZoneConfig): string[] {
   return problems;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** True for a plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
